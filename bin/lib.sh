@@ -1,0 +1,102 @@
+# Shared by the launchers in bin/: find JDK 25, build what is missing, install Debian packages.
+# Sourced, not run.
+
+DYNAMOD_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+
+# JVM flags for short-lived commands: quick start matters more than peak speed.
+DYNAMOD_CLI_JVM_FLAGS=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto)
+
+die() {
+    echo "$(basename "$0"): $*" >&2
+    exit 1
+}
+
+# The major version of the JDK at $1 (from its release file), or nothing if it is not a JDK.
+jdk_version() {
+    [ -x "$1/bin/java" ] && [ -f "$1/release" ] || return 0
+    sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$1/release"
+}
+
+# Prints the home of a JDK 25 or newer: $JAVA_HOME if it is one, else the first in $DYNAMOD_JDK_SEARCH
+# (default: Temurin 25, any JDK under /usr/lib/jvm, the java on PATH). Explains and fails if there is none.
+find_jdk() {
+    local candidates=() tried=() home version
+    [ -n "${JAVA_HOME:-}" ] && candidates+=("$JAVA_HOME")
+    if [ -n "${DYNAMOD_JDK_SEARCH+set}" ]; then
+        read -r -a more <<<"$DYNAMOD_JDK_SEARCH"
+        candidates+=("${more[@]}")
+    else
+        candidates+=(/usr/lib/jvm/temurin-25-jdk-amd64 /usr/lib/jvm/*)
+        if command -v java >/dev/null 2>&1; then
+            candidates+=("$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")")
+        fi
+    fi
+    for home in "${candidates[@]}"; do
+        version=$(jdk_version "$home")
+        if [ -n "$version" ] && [ "$version" -ge 25 ]; then
+            echo "$home"
+            return 0
+        fi
+        tried+=("$home${version:+ (JDK $version)}")
+    done
+    {
+        echo "$(basename "$0"): dynamod needs a JDK 25 or newer, and none was found."
+        echo "  looked at: ${tried[*]:-nothing}"
+        echo "  install Temurin 25 (https://adoptium.net; Debian/Ubuntu: apt-get install temurin-25-jdk from"
+        echo "  Adoptium's apt repository) at /usr/lib/jvm/temurin-25-jdk-amd64, or set JAVA_HOME to a JDK 25."
+    } >&2
+    return 1
+}
+
+# Installs the Debian packages that provide the given commands, as "command:package" pairs, when a
+# command is missing. Runs apt-get update at most once per run; needs root.
+ensure_commands() {
+    local pair missing=()
+    for pair in "$@"; do
+        command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    if [ "$(id -u)" -ne 0 ]; then
+        die "missing Debian packages: ${missing[*]} (install them: apt-get install ${missing[*]})"
+    fi
+    echo "$(basename "$0"): installing ${missing[*]}" >&2
+    if [ -z "${DYNAMOD_APT_UPDATED:-}" ]; then
+        DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || die "apt-get update failed"
+        export DYNAMOD_APT_UPDATED=1
+    fi
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >&2 || die "apt-get install ${missing[*]} failed"
+}
+
+# Builds the given Maven modules (and what they need) when a jar is missing or a pom.xml or main source is
+# newer than it (every build writes fresh jars). Serialised with a lock, so launchers started at once build once.
+ensure_built() {
+    [ -f "$DYNAMOD_HOME/pom.xml" ] || return 0
+    is_stale "$@" || return 0
+    mkdir -p "$DYNAMOD_HOME/target"
+    exec 9>"$DYNAMOD_HOME/target/launcher-build.lock"
+    flock 9
+    if is_stale "$@"; then
+        ensure_commands mvn:maven
+        local log="$DYNAMOD_HOME/target/launcher-build.log"
+        echo "$(basename "$0"): building $* (first run, or sources changed) ..." >&2
+        if ! JAVA_HOME="$JAVA_HOME" mvn -q -B -ntp -f "$DYNAMOD_HOME/pom.xml" -DskipTests -pl "$(IFS=,; echo "$*")" -am \
+                package >"$log" 2>&1; then
+            grep -v -e 'sun.misc.Unsafe' -e '^WARNING:' "$log" | tail -n 40 >&2
+            die "the build failed; the whole log is $log"
+        fi
+    fi
+    exec 9>&-
+}
+
+# True when a module has no jar, or a pom.xml or main source anywhere is newer than one of its jars.
+is_stale() {
+    local module jar
+    for module in "$@"; do
+        for jar in "$DYNAMOD_HOME/$module"/target/*.jar; do
+            [ -f "$jar" ] || return 0
+            [ -z "$(find "$DYNAMOD_HOME" \( -name .git -o -name target -o -name node_modules \) -prune -o \
+                \( -name pom.xml -o -path '*/src/main/*' \) -newer "$jar" -print -quit 2>/dev/null)" ] || return 0
+        done
+    done
+    return 1
+}

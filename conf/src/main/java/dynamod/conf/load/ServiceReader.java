@@ -1,0 +1,279 @@
+package dynamod.conf.load;
+
+import dynamod.conf.SourcePosition;
+import dynamod.conf.schema.FileContext;
+import dynamod.conf.schema.Located;
+import dynamod.conf.schema.Schema;
+import dynamod.conf.schema.TableReader;
+import dynamod.conf.schema.ValueTypes;
+import dynamod.conf.spec.CgroupLimits;
+import dynamod.conf.spec.Credentials;
+import dynamod.conf.spec.Dependencies;
+import dynamod.conf.spec.Isolation;
+import dynamod.conf.spec.Readiness;
+import dynamod.conf.spec.Relation;
+import dynamod.conf.spec.RestartPolicy;
+import dynamod.conf.spec.RestartSpec;
+import dynamod.conf.spec.ServiceSpec;
+import dynamod.conf.spec.ServiceType;
+import dynamod.conf.spec.ShutdownSpec;
+import dynamod.conf.value.Durations;
+import dynamod.conf.value.Limit;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.tomlj.TomlTable;
+
+/** Reads one service file into a {@link Draft}: the spec when the file is valid, and its references either way. */
+final class ServiceReader {
+
+    private static final Duration DEFAULT_READINESS_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration DEFAULT_MAX_DELAY = Duration.ofSeconds(30);
+
+    private ServiceReader() {}
+
+    static Draft read(FileContext ctx, TomlTable root) {
+        Document doc = new Document(ctx, root, Schema.SERVICE);
+        TableReader service = doc.table(Schema.Service.SECTION);
+        if (!service.present()) {
+            ctx.error(ctx.start(), root.contains(List.of("supervisor"))
+                    ? "this is a supervisor file ([supervisor]); supervisor files belong in supervisors/"
+                    : "missing table [service]; a service file starts with [service] and name = \"...\"");
+        }
+        TableReader user = service.nested(Schema.User.SECTION);
+        service.reportUnknownKeys(List.of(Schema.User.SECTION.localName()), Schema.SERVICE.sections());
+
+        Located<String> name = located(service, Schema.Service.NAME);
+        Located<String> supervisor = located(service, Schema.Service.SUPERVISOR);
+        ServiceType type = service.get(Schema.Service.TYPE);
+
+        Credentials credentials = credentials(user);
+        TableReader restartTable = doc.table(Schema.Restart.SECTION);
+        RestartSpec restart = restart(restartTable, type);
+        // An unusable type is already an error; check the rest as if it were simple, to report all problems.
+        Readiness readiness = readiness(doc.table(Schema.Readiness.SECTION), type == null ? ServiceType.SIMPLE : type);
+        TableReader dependencyTable = doc.table(Schema.Dependencies.SECTION);
+        Map<Relation, List<Located<String>>> relations = relations(dependencyTable, name);
+        CgroupLimits cgroup = cgroup(doc.table(Schema.Cgroup.SECTION));
+        Isolation isolation = isolation(doc.table(Schema.Isolation.SECTION));
+        ShutdownSpec shutdown = shutdown(doc.table(Schema.Shutdown.SECTION));
+
+        var exec = service.get(Schema.Service.EXEC);
+        var workdir = service.optional(Schema.Service.WORKDIR);
+        var pidFile = service.optional(Schema.Service.PID_FILE);
+        if (pidFile.isPresent() && type != null && type != ServiceType.FORKING) {
+            ctx.warning(service.keyPosition(Schema.Service.PID_FILE),
+                    "pid-file is ignored: it is only used by type = \"forking\", and this service is \"" + type.tomlName() + "\"");
+        }
+        var description = service.optional(Schema.Service.DESCRIPTION);
+        var environment = service.get(Schema.Service.ENVIRONMENT);
+        var environmentFiles = service.get(Schema.Service.ENVIRONMENT_FILE);
+
+        for (TableReader t : List.of(restartTable, dependencyTable)) t.reportUnknownKeys(List.of(), Schema.SERVICE.sections());
+
+        ServiceSpec spec = null;
+        if (!ctx.hasErrors()) {
+            spec = new ServiceSpec(name.value(), description, supervisor.value(), exec, workdir, type, pidFile,
+                    environment, environmentFiles, credentials, restart, readiness,
+                    dependencies(relations), cgroup, isolation, shutdown, ctx.file());
+        }
+        return new Draft(ctx, name, supervisor, relations, spec);
+    }
+
+    /**
+     * What cross-file checks need of a service file, valid or not.
+     *
+     * @param name null when the file names no usable service
+     * @param spec null when the file has errors
+     */
+    record Draft(FileContext ctx, Located<String> name, Located<String> supervisor,
+            Map<Relation, List<Located<String>>> relations, ServiceSpec spec) {}
+
+    private static <T> Located<T> located(TableReader table, dynamod.conf.schema.Field<T> field) {
+        T value = table.get(field);
+        return value == null ? null : new Located<>(value, table.position(field));
+    }
+
+    private static Credentials credentials(TableReader user) {
+        Optional<String> name = user.optional(Schema.User.USER);
+        Optional<String> group = user.optional(Schema.User.GROUP);
+        List<Located<String>> groups = user.get(Schema.User.SUPPLEMENTARY_GROUPS);
+        user.reportUnknownKeys(List.of(), Schema.SERVICE.sections());
+        if (groups == null) return null;
+        return new Credentials(name, group, groups.stream().map(Located::value).toList());
+    }
+
+    private static RestartSpec restart(TableReader restart, ServiceType type) {
+        FileContext ctx = restart.context();
+        RestartPolicy policy = restart.get(Schema.Restart.POLICY);
+        if (policy == null && !restart.has(Schema.Restart.POLICY)) {
+            policy = type == ServiceType.ONESHOT ? RestartPolicy.TRANSIENT : RestartPolicy.PERMANENT;
+        } else if (policy == RestartPolicy.PERMANENT && type == ServiceType.ONESHOT) {
+            ctx.warning(restart.position(Schema.Restart.POLICY), "a permanent oneshot is run again every time it "
+                    + "finishes, successfully or not; use \"transient\" to re-run it only after a failure");
+        }
+        Duration delay = restart.get(Schema.Restart.DELAY);
+        Duration maxDelay = restart.get(Schema.Restart.MAX_DELAY);
+        if (maxDelay == null && !restart.has(Schema.Restart.MAX_DELAY) && delay != null) {
+            maxDelay = delay.compareTo(DEFAULT_MAX_DELAY) > 0 ? delay : DEFAULT_MAX_DELAY;
+        } else if (maxDelay != null && delay != null && maxDelay.compareTo(delay) < 0) {
+            ctx.error(restart.position(Schema.Restart.MAX_DELAY), "[restart] max-delay " + Durations.format(maxDelay)
+                    + " is shorter than delay " + Durations.format(delay) + "; the back-off starts at delay and stops at max-delay");
+            restart.fail();
+        }
+        Integer maxRestarts = restart.get(Schema.Restart.MAX_RESTARTS);
+        Duration window = restart.get(Schema.Restart.MAX_RESTART_WINDOW);
+        if (policy == null || delay == null || maxDelay == null || maxRestarts == null || window == null || restart.failed()) {
+            return null;
+        }
+        return new RestartSpec(policy, delay, maxDelay, maxRestarts, window);
+    }
+
+    private static Readiness readiness(TableReader readiness, ServiceType type) {
+        FileContext ctx = readiness.context();
+        readiness.reportUnknownKeys(List.of(), Schema.SERVICE.sections());
+        Schema.Readiness.Type kind = readiness.get(Schema.Readiness.TYPE);
+        boolean explicit = readiness.has(Schema.Readiness.TYPE);
+        if (explicit && kind == null) return null;
+        if (type == ServiceType.NOTIFY) {
+            if (explicit && kind != Schema.Readiness.Type.NOTIFY) {
+                ctx.error(readiness.position(Schema.Readiness.TYPE), "[readiness] type \"" + kind.tomlName()
+                        + "\" contradicts [service] type = \"notify\", which is ready when it sends READY=1; "
+                        + "remove one of them");
+                return null;
+            }
+            kind = Schema.Readiness.Type.NOTIFY;
+        } else if (type == ServiceType.ONESHOT) {
+            if (explicit && kind != Schema.Readiness.Type.NONE) {
+                ctx.error(readiness.position(Schema.Readiness.TYPE), "a oneshot is ready when it exits 0; [readiness] type \""
+                        + kind.tomlName() + "\" cannot apply (only timeout can, to limit how long it runs)");
+                return null;
+            }
+            kind = Schema.Readiness.Type.NONE;
+        } else if (!explicit) {
+            kind = Schema.Readiness.Type.NONE;
+        }
+        warnUnused(readiness, kind, type);
+
+        Optional<Duration> timeout = readiness.optional(Schema.Readiness.TIMEOUT);
+        if (timeout.isEmpty() && !readiness.has(Schema.Readiness.TIMEOUT) && type != ServiceType.ONESHOT) {
+            timeout = Optional.of(DEFAULT_READINESS_TIMEOUT);
+        }
+        Duration interval = readiness.get(Schema.Readiness.INTERVAL);
+        Readiness result = switch (kind) {
+            case NONE -> type == ServiceType.ONESHOT ? new Readiness.Exit(timeout) : new Readiness.Immediate();
+            case NOTIFY -> new Readiness.Notify(timeout);
+            case TCP_PORT -> {
+                String host = readiness.get(Schema.Readiness.HOST);
+                Integer port = readiness.get(Schema.Readiness.PORT);
+                if (port == null && !readiness.has(Schema.Readiness.PORT)) {
+                    ctx.error(readiness.header(), "[readiness] type = \"tcp-port\" needs port = N, the port to connect to");
+                }
+                yield host == null || port == null || interval == null ? null : new Readiness.TcpPort(host, port, interval, timeout);
+            }
+            case EXEC -> {
+                List<String> check = readiness.get(Schema.Readiness.CHECK_EXEC);
+                if (check == null && !readiness.has(Schema.Readiness.CHECK_EXEC)) {
+                    ctx.error(readiness.header(), "[readiness] type = \"exec\" needs check-exec = [\"/path/to/check\", ...]");
+                }
+                yield check == null || interval == null ? null : new Readiness.Exec(check, interval, timeout);
+            }
+            case FD -> {
+                Integer fd = readiness.get(Schema.Readiness.FD);
+                yield fd == null ? null : new Readiness.Fd(fd, timeout);
+            }
+        };
+        return readiness.failed() ? null : result;
+    }
+
+    /** Keys of [readiness] that the chosen type does not use are a mistake worth a warning, not an error. */
+    private static void warnUnused(TableReader readiness, Schema.Readiness.Type kind, ServiceType type) {
+        Map<dynamod.conf.schema.Field<?>, List<Schema.Readiness.Type>> usedBy = Map.of(
+                Schema.Readiness.HOST, List.of(Schema.Readiness.Type.TCP_PORT),
+                Schema.Readiness.PORT, List.of(Schema.Readiness.Type.TCP_PORT),
+                Schema.Readiness.CHECK_EXEC, List.of(Schema.Readiness.Type.EXEC),
+                Schema.Readiness.INTERVAL, List.of(Schema.Readiness.Type.TCP_PORT, Schema.Readiness.Type.EXEC),
+                Schema.Readiness.FD, List.of(Schema.Readiness.Type.FD));
+        for (var field : Schema.Readiness.SECTION.fields()) {
+            List<Schema.Readiness.Type> users = usedBy.get(field);
+            boolean unused = users != null ? !users.contains(kind)
+                    : field == Schema.Readiness.TIMEOUT && kind == Schema.Readiness.Type.NONE && type != ServiceType.ONESHOT;
+            if (unused && readiness.has(field)) {
+                String what = type == ServiceType.ONESHOT ? "a oneshot" : "readiness type \"" + kind.tomlName() + "\"";
+                readiness.context().warning(readiness.keyPosition(field), "[readiness] " + field.key()
+                        + " is ignored: " + what + " does not use it");
+            }
+        }
+    }
+
+    private static Map<Relation, List<Located<String>>> relations(TableReader dependencies, Located<String> self) {
+        Map<Relation, List<Located<String>>> relations = new EnumMap<>(Relation.class);
+        List<dynamod.conf.schema.Field<List<Located<String>>>> fields = List.of(Schema.Dependencies.REQUIRES,
+                Schema.Dependencies.WANTS, Schema.Dependencies.AFTER, Schema.Dependencies.BEFORE);
+        for (Relation relation : Relation.values()) {
+            List<Located<String>> targets = dependencies.get(fields.get(relation.ordinal()));
+            if (targets == null) {
+                relations.put(relation, List.of());
+                continue;
+            }
+            if (self != null) {
+                for (Located<String> target : targets) {
+                    if (target.value().equals(self.value())) {
+                        dependencies.context().error(target.position(), "[dependencies] " + relation.tomlName() + ": "
+                                + ValueTypes.quote(self.value()) + " names the service itself");
+                    }
+                }
+            }
+            relations.put(relation, targets.stream().filter(t -> self == null || !t.value().equals(self.value())).toList());
+        }
+        return relations;
+    }
+
+    private static Dependencies dependencies(Map<Relation, List<Located<String>>> relations) {
+        List<List<String>> names = java.util.Arrays.stream(Relation.values())
+                .map(r -> relations.get(r).stream().map(Located::value).toList()).toList();
+        return new Dependencies(names.get(0), names.get(1), names.get(2), names.get(3));
+    }
+
+    private static CgroupLimits cgroup(TableReader cgroup) {
+        cgroup.reportUnknownKeys(List.of(), Schema.SERVICE.sections());
+        Optional<Limit> memoryMax = cgroup.optional(Schema.Cgroup.MEMORY_MAX);
+        Optional<Limit> memoryHigh = cgroup.optional(Schema.Cgroup.MEMORY_HIGH);
+        if (memoryMax.isPresent() && memoryHigh.isPresent() && !memoryMax.get().isMax()
+                && memoryHigh.get().value() > memoryMax.get().value()) {
+            cgroup.context().warning(cgroup.position(Schema.Cgroup.MEMORY_HIGH),
+                    "[cgroup] memory-high is above memory-max, so it never throttles before the OOM killer acts");
+        }
+        Integer cpuWeight = cgroup.get(Schema.Cgroup.CPU_WEIGHT);
+        Integer ioWeight = cgroup.get(Schema.Cgroup.IO_WEIGHT);
+        var cpuMax = cgroup.optional(Schema.Cgroup.CPU_MAX);
+        var pidsMax = cgroup.optional(Schema.Cgroup.PIDS_MAX);
+        if (cgroup.failed()) return null;
+        return new CgroupLimits(memoryMax, memoryHigh,
+                cpuWeight == null ? OptionalInt.empty() : OptionalInt.of(cpuWeight), cpuMax, pidsMax,
+                ioWeight == null ? OptionalInt.empty() : OptionalInt.of(ioWeight));
+    }
+
+    private static Isolation isolation(TableReader namespace) {
+        namespace.reportUnknownKeys(List.of(), Schema.SERVICE.sections());
+        var namespaces = namespace.get(Schema.Isolation.ENABLE);
+        var bindMounts = namespace.get(Schema.Isolation.BIND_MOUNTS);
+        var privateTmp = namespace.get(Schema.Isolation.PRIVATE_TMP);
+        var protectSystem = namespace.get(Schema.Isolation.PROTECT_SYSTEM);
+        if (namespace.failed()) return null;
+        return new Isolation(namespaces, bindMounts, privateTmp, protectSystem);
+    }
+
+    private static ShutdownSpec shutdown(TableReader shutdown) {
+        shutdown.reportUnknownKeys(List.of(), Schema.SERVICE.sections());
+        var signal = shutdown.get(Schema.Shutdown.STOP_SIGNAL);
+        var timeout = shutdown.get(Schema.Shutdown.STOP_TIMEOUT);
+        var stopExec = shutdown.optional(Schema.Shutdown.STOP_EXEC);
+        if (shutdown.failed()) return null;
+        return new ShutdownSpec(signal, timeout, stopExec.orElse(List.of()));
+    }
+
+}

@@ -1,0 +1,74 @@
+package dynamod.conf.load;
+
+import dynamod.conf.schema.FileContext;
+import dynamod.conf.schema.Located;
+import dynamod.conf.schema.Schema;
+import dynamod.conf.schema.TableReader;
+import dynamod.conf.spec.Intensity;
+import dynamod.conf.spec.Strategy;
+import dynamod.conf.spec.SupervisorSpec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import org.tomlj.TomlTable;
+
+/** Reads one supervisor file into a {@link Draft}. */
+final class SupervisorReader {
+
+    private SupervisorReader() {}
+
+    /**
+     * @param name null when the file names no usable supervisor
+     * @param parent null for root, or when unusable
+     * @param spec null when the file has errors
+     */
+    record Draft(FileContext ctx, Located<String> name, Located<String> parent, SupervisorSpec spec) {}
+
+    static Draft read(FileContext ctx, TomlTable root) {
+        Document doc = new Document(ctx, root, Schema.SUPERVISOR);
+        TableReader supervisor = doc.table(Schema.Supervisor.SECTION);
+        if (!supervisor.present()) {
+            ctx.error(ctx.start(), root.contains(List.of("service"))
+                    ? "this is a service file ([service]); service files belong in services/"
+                    : "missing table [supervisor]; a supervisor file starts with [supervisor] and name = \"...\"");
+        }
+        supervisor.reportUnknownKeys(List.of(), Schema.SUPERVISOR.sections());
+        String name = supervisor.get(Schema.Supervisor.NAME);
+        boolean isRoot = SupervisorSpec.ROOT.equals(name);
+        Located<String> located = name == null ? null : new Located<>(name, supervisor.position(Schema.Supervisor.NAME));
+
+        Located<String> parent = null;
+        if (isRoot && supervisor.has(Schema.Supervisor.PARENT)) {
+            ctx.error(supervisor.position(Schema.Supervisor.PARENT), "[supervisor] parent: root is the top of the tree and has no parent");
+        } else if (!isRoot) {
+            String parentName = supervisor.get(Schema.Supervisor.PARENT);
+            if (parentName != null) parent = new Located<>(parentName, supervisor.position(Schema.Supervisor.PARENT));
+        }
+        var description = supervisor.optional(Schema.Supervisor.DESCRIPTION);
+        Strategy strategy = supervisor.get(Schema.Supervisor.STRATEGY);
+
+        TableReader restart = doc.table(Schema.Intensity.SECTION);
+        restart.reportUnknownKeys(List.of(), Schema.SUPERVISOR.sections());
+        Integer maxRestarts = restart.get(Schema.Intensity.MAX_RESTARTS);
+        if (maxRestarts == null && !restart.has(Schema.Intensity.MAX_RESTARTS)) {
+            maxRestarts = isRoot ? Schema.Intensity.ROOT_MAX_RESTARTS : Schema.Intensity.DEFAULT_MAX_RESTARTS;
+        }
+        Duration window = restart.get(Schema.Intensity.MAX_RESTART_WINDOW);
+        if (window == null && !restart.has(Schema.Intensity.MAX_RESTART_WINDOW)) {
+            window = isRoot ? Schema.Intensity.ROOT_WINDOW : Schema.Intensity.DEFAULT_WINDOW;
+        }
+
+        SupervisorSpec spec = null;
+        if (!ctx.hasErrors()) {
+            spec = new SupervisorSpec(name, description, Optional.ofNullable(parent).map(Located::value), strategy,
+                    new Intensity(maxRestarts, window), Optional.of(ctx.file()));
+        }
+        return new Draft(ctx, located, parent, spec);
+    }
+
+    /** The root supervisor when no file configures it. */
+    static SupervisorSpec implicitRoot() {
+        return new SupervisorSpec(SupervisorSpec.ROOT, Optional.empty(), Optional.empty(), Strategy.ONE_FOR_ONE,
+                new Intensity(Schema.Intensity.ROOT_MAX_RESTARTS, Schema.Intensity.ROOT_WINDOW), Optional.empty());
+    }
+}

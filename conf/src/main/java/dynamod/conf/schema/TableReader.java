@@ -1,0 +1,133 @@
+package dynamod.conf.schema;
+
+import dynamod.conf.SourcePosition;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Optional;
+import org.tomlj.TomlTable;
+
+/**
+ * Reads the keys of one TOML table against its {@link Section}: typed values with defaults, required keys,
+ * and unknown keys with a "did you mean". Problems go to the file's context; {@link #failed()} tells whether
+ * any value of this table was unusable.
+ */
+public final class TableReader {
+
+    private final FileContext ctx;
+    private final Section section;
+    private final TomlTable table;
+    private final SourcePosition header;
+    private boolean failed;
+
+    /** {@code table} is null when the file has no such table; then every key is absent. */
+    public TableReader(FileContext ctx, Section section, TomlTable table, SourcePosition header) {
+        this.ctx = ctx;
+        this.section = section;
+        this.table = table;
+        this.header = header;
+    }
+
+    public boolean present() {
+        return table != null;
+    }
+
+    public Section section() {
+        return section;
+    }
+
+    public FileContext context() {
+        return ctx;
+    }
+
+    /** Where the table starts: its header, or where it would be needed. */
+    public SourcePosition header() {
+        return header;
+    }
+
+    public boolean failed() {
+        return failed;
+    }
+
+    /** Marks the table unusable for a problem found outside the value types (a cross-key check). */
+    public void fail() {
+        failed = true;
+    }
+
+    public boolean has(Field<?> field) {
+        return table != null && table.contains(List.of(field.key()));
+    }
+
+    public String label(Field<?> field) {
+        return section.header() + " " + field.key();
+    }
+
+    /** Where the value of the field is written, or the table header when it is absent. */
+    public SourcePosition position(Field<?> field) {
+        return has(field) ? ctx.valueOf(table, field.key()) : header;
+    }
+
+    public SourcePosition keyPosition(Field<?> field) {
+        return has(field) ? ctx.keyOf(table, field.key()) : header;
+    }
+
+    /**
+     * The value, or the field's default when absent. Null when absent without a default, or when the value is
+     * unusable (reported). A missing required key is reported here.
+     */
+    public <T> T get(Field<T> field) {
+        assert section.fields().contains(field) : field.key() + " is not in " + section.name();
+        if (!has(field)) {
+            if (field.required()) {
+                ctx.error(header, "missing required key " + field.key() + " in " + section.header()
+                        + " (" + field.summary() + ")");
+                failed = true;
+            }
+            return field.defaultValue();
+        }
+        T value = field.type().read(table.get(List.of(field.key())), position(field), label(field), ctx);
+        if (value == null) failed = true;
+        return value;
+    }
+
+    public <T> Optional<T> optional(Field<T> field) {
+        return Optional.ofNullable(get(field));
+    }
+
+    /**
+     * Reports keys the section does not define. {@code subtables} are keys holding tables read by other
+     * readers; {@code elsewhere} are the file's other sections, to point at a key written under the wrong table.
+     */
+    public void reportUnknownKeys(Collection<String> subtables, Collection<Section> elsewhere) {
+        if (table == null) return;
+        for (String key : table.keySet()) {
+            if (section.field(key).isPresent() || subtables.contains(key)) continue;
+            List<String> known = new ArrayList<>(section.keys());
+            known.addAll(subtables);
+            List<String> tables = elsewhere.stream().filter(s -> !s.arrayItem()).map(Section::name).toList();
+            String hint = Suggestions.closest(key, known).map(k -> "; did you mean " + k + "?")
+                    .or(() -> elsewhere.stream().filter(s -> s.field(key).isPresent()).findFirst()
+                            .map(s -> "; " + key + " belongs in " + s.header()))
+                    .or(() -> Suggestions.closest(key, tables).map(t -> "; did you mean the table [" + t + "]?"))
+                    .orElse("; " + section.header() + " has " + String.join(", ", known));
+            ctx.error(ctx.keyOf(table, key), "unknown key " + ValueTypes.quote(key) + " in " + section.header() + hint);
+            failed = true;
+        }
+    }
+
+    public void reportUnknownKeys(Collection<String> subtables) {
+        reportUnknownKeys(subtables, List.of());
+    }
+
+    /** The reader of a table nested under this one ({@code [service.user]} under {@code [service]}). */
+    public TableReader nested(Section sub) {
+        String key = sub.localName();
+        if (table == null || !table.contains(List.of(key))) return new TableReader(ctx, sub, null, header);
+        Object value = table.get(List.of(key));
+        if (value instanceof TomlTable nestedTable) return new TableReader(ctx, sub, nestedTable, ctx.keyOf(table, key));
+        ctx.error(ctx.valueOf(table, key), section.header() + " " + key + ": expected a table " + sub.header()
+                + ", found " + ValueTypes.tomlTypeOf(value));
+        failed = true;
+        return new TableReader(ctx, sub, null, header);
+    }
+}

@@ -1,0 +1,69 @@
+package dynamod.ctl.out;
+
+import java.nio.charset.Charset;
+
+/**
+ * How terminal output looks: colours only when stdout is a terminal, {@code NO_COLOR} is unset (no-color.org)
+ * and {@code TERM} is not {@code dumb}; box-drawing characters only when stdout's encoding has them.
+ */
+public record Style(boolean colour, boolean unicode) {
+
+    public static final Style PLAIN = new Style(false, true);
+
+    public static Style forStdout() {
+        String noColor = System.getenv("NO_COLOR");
+        var console = System.console();
+        boolean terminal = console != null && console.isTerminal();
+        boolean colour = terminal && (noColor == null || noColor.isEmpty()) && !"dumb".equals(System.getenv("TERM"));
+        return new Style(colour, canEncodeBoxDrawing());
+    }
+
+    private static boolean canEncodeBoxDrawing() {
+        try {
+            String encoding = System.getProperty("stdout.encoding", Charset.defaultCharset().name());
+            return Charset.forName(encoding).newEncoder().canEncode("├─└│→");
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    public String branch() {
+        return unicode ? "├─ " : "|- ";
+    }
+
+    public String lastBranch() {
+        return unicode ? "└─ " : "`- ";
+    }
+
+    public String continuation() {
+        return unicode ? "│  " : "|  ";
+    }
+
+    public String red(String text) {
+        return wrap("1;31", text);
+    }
+
+    public String yellow(String text) {
+        return wrap("1;33", text);
+    }
+
+    public String green(String text) {
+        return wrap("32", text);
+    }
+
+    public String cyan(String text) {
+        return wrap("1;36", text);
+    }
+
+    public String bold(String text) {
+        return wrap("1", text);
+    }
+
+    public String dim(String text) {
+        return wrap("2", text);
+    }
+
+    private String wrap(String code, String text) {
+        return colour ? "\u001b[" + code + "m" + text + "\u001b[0m" : text;
+    }
+}
