@@ -12,8 +12,9 @@ import java.util.TreeMap;
 
 /**
  * The valid part of a loaded configuration: services and supervisors by name (sorted), always with a root
- * supervisor. Every service's supervisor is here. A service's {@code requires} may name a service that is not
- * here (it failed validation); such a service cannot start until that one loads.
+ * supervisor. Every service's supervisor and every supervisor's parent is here, unless a single file was loaded on
+ * its own ({@link LoadResult#partial()}). A service's {@code requires} may name a service that is not here (it failed
+ * validation); such a service cannot start until that one loads.
  */
 public record Configuration(SortedMap<String, ServiceSpec> services, SortedMap<String, SupervisorSpec> supervisors) {
 

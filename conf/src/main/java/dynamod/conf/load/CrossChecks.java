@@ -141,6 +141,7 @@ final class CrossChecks {
             String name = draft.name().value();
             if (!supervisors.containsKey(parent.value()) && !parent.value().equals(SupervisorSpec.ROOT)
                     && !ambiguousSupervisors.contains(parent.value())) {
+                if (partial) continue;
                 rejected.add(draft);
                 error(parent.position(), "unknown parent supervisor " + ValueTypes.quote(parent.value())
                         + suggestion(parent.value(), supervisorNames()));
@@ -168,7 +169,8 @@ final class CrossChecks {
         }
         supervisorLoaded.put(name, false); // cycles were rejected above; this guards the recursion regardless
         String parent = draft.parent().value();
-        boolean loaded = isSupervisorLoaded(parent);
+        boolean elsewhere = partial && !supervisors.containsKey(parent) && !ambiguousSupervisors.contains(parent);
+        boolean loaded = elsewhere || isSupervisorLoaded(parent);
         if (!loaded) {
             rejected.add(draft);
             warning(draft.name().position(), "supervisor " + ValueTypes.quote(name) + " is not loaded: its parent "

@@ -1,6 +1,7 @@
 package dynamod.conf.load;
 
 import dynamod.conf.schema.FileContext;
+import dynamod.conf.schema.Schema;
 import dynamod.conf.schema.Schema.FileKind;
 import dynamod.conf.schema.Section;
 import dynamod.conf.schema.Suggestions;
@@ -31,8 +32,11 @@ final class Document {
             var header = table != null ? ctx.keyOf(root, section.name()) : ctx.start();
             tables.put(section.name(), new TableReader(ctx, section, table, header));
         }
+        boolean mainMissing = !(root.get(List.of(kind.main().name())) instanceof TomlTable);
         for (String key : root.keySet()) {
             if (names.contains(key)) continue;
+            // A file of the other kind: its reader already says so, once.
+            if (mainMissing && Schema.FILE_KINDS.stream().anyMatch(k -> k.main().name().equals(key))) continue;
             ctx.error(ctx.keyOf(root, key), unknownTopLevel(key, root.get(List.of(key)) instanceof TomlTable, kind));
         }
     }
@@ -45,8 +49,14 @@ final class Document {
             return "unknown table [" + key + "]; " + hint;
         }
         Optional<Section> home = kind.sections().stream().filter(s -> s.field(key).isPresent()).findFirst();
-        return home.map(s -> "key " + ValueTypes.quote(key) + " is outside any table; it belongs in " + s.header())
-                .orElse("unknown key " + ValueTypes.quote(key) + " outside any table");
+        if (home.isPresent()) {
+            return "key " + ValueTypes.quote(key) + " is outside any table; it belongs in " + home.get().header();
+        }
+        List<String> allKeys = kind.sections().stream().flatMap(s -> s.keys().stream()).distinct().toList();
+        return "unknown key " + ValueTypes.quote(key) + " outside any table" + Suggestions.closest(key, allKeys)
+                .map(k -> "; did you mean " + k + ", in " + kind.sections().stream().filter(s -> s.field(k).isPresent())
+                        .findFirst().orElseThrow().header() + "?")
+                .orElse("");
     }
 
     TableReader table(Section section) {

@@ -69,15 +69,19 @@ public final class Loading {
     private static FileContext readOne(ConfigSource source, List<ServiceReader.Draft> services,
             List<SupervisorReader.Draft> supervisors, Map<java.nio.file.Path, List<String>> lines) {
         String text = decode(source);
-        FileContext ctx = new FileContext(source.path(), new SourceText(text == null ? "" : text));
         if (text == null) {
+            // Shown with replacement characters, so the excerpt under the error still shows the line.
+            String lenient = new String(source.bytes(), StandardCharsets.UTF_8);
+            lines.put(source.path(), lenient.lines().toList());
+            FileContext ctx = new FileContext(source.path(), new SourceText(lenient));
             ctx.error(invalidUtf8Position(source), "the file is not valid UTF-8 (TOML files must be UTF-8)");
             return ctx;
         }
         lines.put(source.path(), text.lines().toList());
+        FileContext ctx = new FileContext(source.path(), new SourceText(text));
         TomlParseResult toml;
         try {
-            toml = Toml.parse(text, TomlParseOptions.defaults().withMaxNestingDepth(MAX_NESTING));
+            toml = Toml.parse(text, TomlParseOptions.sourceless().withMaxNestingDepth(MAX_NESTING));
         } catch (RuntimeException | StackOverflowError e) {
             ctx.error(ctx.start(), "the TOML parser gave up on this file: " + e);
             return ctx;

@@ -42,6 +42,7 @@ final class ServiceReader {
             ctx.error(ctx.start(), root.contains(List.of("supervisor"))
                     ? "this is a supervisor file ([supervisor]); supervisor files belong in supervisors/"
                     : "missing table [service]; a service file starts with [service] and name = \"...\"");
+            service.absenceReported();
         }
         TableReader user = service.nested(Schema.User.SECTION);
         service.reportUnknownKeys(List.of(Schema.User.SECTION.localName()), Schema.SERVICE.sections());
@@ -164,7 +165,7 @@ final class ServiceReader {
         }
         Duration interval = readiness.get(Schema.Readiness.INTERVAL);
         Readiness result = switch (kind) {
-            case NONE -> type == ServiceType.ONESHOT ? new Readiness.Exit(timeout) : new Readiness.Immediate();
+            case NONE -> type == ServiceType.SIMPLE ? new Readiness.Immediate() : new Readiness.Exit(timeout);
             case NOTIFY -> new Readiness.Notify(timeout);
             case TCP_PORT -> {
                 String host = readiness.get(Schema.Readiness.HOST);
@@ -200,7 +201,7 @@ final class ServiceReader {
         for (var field : Schema.Readiness.SECTION.fields()) {
             List<Schema.Readiness.Type> users = usedBy.get(field);
             boolean unused = users != null ? !users.contains(kind)
-                    : field == Schema.Readiness.TIMEOUT && kind == Schema.Readiness.Type.NONE && type != ServiceType.ONESHOT;
+                    : field == Schema.Readiness.TIMEOUT && kind == Schema.Readiness.Type.NONE && type == ServiceType.SIMPLE;
             if (unused && readiness.has(field)) {
                 String what = type == ServiceType.ONESHOT ? "a oneshot" : "readiness type \"" + kind.tomlName() + "\"";
                 readiness.context().warning(readiness.keyPosition(field), "[readiness] " + field.key()

@@ -31,6 +31,7 @@ final class SupervisorReader {
             ctx.error(ctx.start(), root.contains(List.of("service"))
                     ? "this is a service file ([service]); service files belong in services/"
                     : "missing table [supervisor]; a supervisor file starts with [supervisor] and name = \"...\"");
+            supervisor.absenceReported();
         }
         supervisor.reportUnknownKeys(List.of(), Schema.SUPERVISOR.sections());
         String name = supervisor.get(Schema.Supervisor.NAME);

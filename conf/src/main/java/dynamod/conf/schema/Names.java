@@ -19,12 +19,12 @@ public final class Names {
     /** Why {@code name} is not a valid name, or empty if it is one. */
     public static Optional<String> problem(String name) {
         if (name.isEmpty()) return Optional.of("the name is empty");
-        if (name.length() > MAX_LENGTH) return Optional.of("the name is " + name.length() + " characters long");
-        if (!isAlnum(name.charAt(0))) return Optional.of("it starts with " + describe(name.codePointAt(0)));
+        if (name.length() > MAX_LENGTH) return Optional.of("the name is " + name.length() + " characters long (" + RULE + ")");
+        if (!isAlnum(name.charAt(0))) return Optional.of("it starts with " + describe(name.codePointAt(0)) + " (" + RULE + ")");
         for (int i = 0; i < name.length(); ) {
             int c = name.codePointAt(i);
             if (!(c < 128 && (isAlnum((char) c) || c == '_' || c == '.' || c == '@' || c == '-'))) {
-                return Optional.of("it contains " + describe(c));
+                return Optional.of("it contains " + describe(c) + " (" + RULE + ")");
             }
             i += Character.charCount(c);
         }

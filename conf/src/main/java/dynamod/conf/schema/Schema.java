@@ -121,7 +121,7 @@ public final class Schema {
 
         public static final Field<Type> TYPE = contextual("type", ValueTypes.oneOf(Type.class),
                 "\"none\" (\"notify\" for type = \"notify\")",
-                "none: ready once spawned (oneshot: once exited 0); notify: READY=1 on $NOTIFY_SOCKET; "
+                "none: ready once spawned (oneshot and forking: once the spawned process exited 0); notify: READY=1 on $NOTIFY_SOCKET; "
                         + "tcp-port: a TCP connect succeeds; exec: check-exec exits 0; fd: a newline on $DYNAMOD_READY_FD");
         public static final Field<String> HOST = defaulted("host", ValueTypes.HOST, "127.0.0.1",
                 "tcp-port: the host to connect to (IPv4 or IPv6 address, or a name)");
@@ -182,7 +182,7 @@ public final class Schema {
 
         public static final Field<Path> SOURCE = required("source", ValueTypes.ABSOLUTE_PATH, "the host path");
         public static final Field<Path> TARGET = required("target", ValueTypes.ABSOLUTE_PATH,
-                "where the service sees it (created if missing)");
+                "where the service sees it; created if missing");
         public static final Field<Boolean> WRITABLE = defaulted("writable", ValueTypes.BOOLEAN, false,
                 "whether the service may write to it");
 

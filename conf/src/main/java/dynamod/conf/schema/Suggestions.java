@@ -23,7 +23,11 @@ public final class Suggestions {
             }
         }
         int allowed = word.length() <= 3 ? 1 : word.length() <= 6 ? 2 : 3;
-        return bestDistance <= allowed ? Optional.of(best) : Optional.empty();
+        if (bestDistance <= allowed) return Optional.of(best);
+        // "tcp" for tcp-port: a prefix, when it is the prefix of exactly one candidate.
+        String lower = word.toLowerCase(Locale.ROOT);
+        var prefixed = candidates.stream().filter(c -> word.length() >= 3 && c.startsWith(lower)).toList();
+        return prefixed.size() == 1 ? Optional.of(prefixed.getFirst()) : Optional.empty();
     }
 
     private static String fold(String word) {

@@ -19,6 +19,7 @@ public final class TableReader {
     private final TomlTable table;
     private final SourcePosition header;
     private boolean failed;
+    private boolean absenceReported;
 
     /** {@code table} is null when the file has no such table; then every key is absent. */
     public TableReader(FileContext ctx, Section section, TomlTable table, SourcePosition header) {
@@ -47,6 +48,12 @@ public final class TableReader {
 
     public boolean failed() {
         return failed;
+    }
+
+    /** The whole table is missing and that has been reported: its required keys are not reported one by one. */
+    public void absenceReported() {
+        absenceReported = true;
+        failed = true;
     }
 
     /** Marks the table unusable for a problem found outside the value types (a cross-key check). */
@@ -78,7 +85,7 @@ public final class TableReader {
     public <T> T get(Field<T> field) {
         assert section.fields().contains(field) : field.key() + " is not in " + section.name();
         if (!has(field)) {
-            if (field.required()) {
+            if (field.required() && !absenceReported) {
                 ctx.error(header, "missing required key " + field.key() + " in " + section.header()
                         + " (" + field.summary() + ")");
                 failed = true;

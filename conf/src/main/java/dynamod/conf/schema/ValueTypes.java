@@ -86,7 +86,7 @@ public final class ValueTypes {
 
     /** A service or supervisor name. */
     public static final ValueType<String> NAME = stringType("name", s -> Names.problem(s)
-            .map(why -> quote(s) + " is not a valid name: " + why + " (" + Names.RULE + ")").orElse(null));
+            .map(why -> quote(s) + " is not a valid name: " + why).orElse(null));
 
     /** An absolute path. */
     public static final ValueType<Path> ABSOLUTE_PATH = new ValueType<>() {
@@ -192,6 +192,7 @@ public final class ValueTypes {
 
             @Override
             public List<Located<T>> read(Object value, SourcePosition at, String label, FileContext ctx) {
+                if (value instanceof String s) return oneInsteadOfArray(s, at, label, ctx);
                 if (!(value instanceof TomlArray array)) return expected("an array", value, at, label, ctx);
                 List<Located<T>> items = new ArrayList<>();
                 boolean ok = true;
@@ -209,6 +210,12 @@ public final class ValueTypes {
                 return value.stream().map(v -> element.format(v.value())).collect(Collectors.joining(", ", "[", "]"));
             }
         };
+    }
+
+    /** A single string where a list is expected: the likely fix is to bracket it. */
+    private static <T> T oneInsteadOfArray(String s, SourcePosition at, String label, FileContext ctx) {
+        ctx.error(at, label + ": expected an array, found a string " + quote(s) + "; write [" + quote(s) + "]");
+        return null;
     }
 
     /** Service names, as dependency lists hold them; a repeated name is a warning. */
@@ -442,6 +449,7 @@ public final class ValueTypes {
 
             @Override
             public Set<E> read(Object value, SourcePosition at, String label, FileContext ctx) {
+                if (value instanceof String s) return oneInsteadOfArray(s, at, label, ctx);
                 if (!(value instanceof TomlArray array)) return expected("an array", value, at, label, ctx);
                 EnumSet<E> set = EnumSet.noneOf(type);
                 boolean ok = true;

@@ -18,7 +18,10 @@ public sealed interface Readiness {
         }
     }
 
-    /** A oneshot: ready (done) when the process exits 0. */
+    /**
+     * Ready when the spawned process exits 0: a oneshot is then done; a forking service's daemon is then running
+     * (its main pid from the pid-file or the surviving child).
+     */
     record Exit(Optional<Duration> timeout) implements Readiness {}
 
     /** {@code READY=1} on {@code $NOTIFY_SOCKET} (sd_notify). */

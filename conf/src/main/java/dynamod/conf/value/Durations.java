@@ -20,11 +20,11 @@ public final class Durations {
             Map.entry("us", 1_000L), Map.entry("usec", 1_000L), Map.entry("µs", 1_000L),
             Map.entry("ms", 1_000_000L), Map.entry("msec", 1_000_000L),
             Map.entry("s", 1_000_000_000L), Map.entry("sec", 1_000_000_000L),
-            Map.entry("second", 1_000_000_000L), Map.entry("seconds", 1_000_000_000L),
+            Map.entry("second", 1_000_000_000L), Map.entry("seconds", 1_000_000_000L), Map.entry("secs", 1_000_000_000L),
             Map.entry("m", 60_000_000_000L), Map.entry("min", 60_000_000_000L),
-            Map.entry("minute", 60_000_000_000L), Map.entry("minutes", 60_000_000_000L),
+            Map.entry("minute", 60_000_000_000L), Map.entry("minutes", 60_000_000_000L), Map.entry("mins", 60_000_000_000L),
             Map.entry("h", 3_600_000_000_000L), Map.entry("hr", 3_600_000_000_000L),
-            Map.entry("hour", 3_600_000_000_000L), Map.entry("hours", 3_600_000_000_000L),
+            Map.entry("hour", 3_600_000_000_000L), Map.entry("hours", 3_600_000_000_000L), Map.entry("hrs", 3_600_000_000_000L),
             Map.entry("d", 86_400_000_000_000L), Map.entry("day", 86_400_000_000_000L),
             Map.entry("days", 86_400_000_000_000L),
             Map.entry("w", 604_800_000_000_000L), Map.entry("week", 604_800_000_000_000L),
@@ -55,6 +55,9 @@ public final class Durations {
             while (i < input.length() && (Character.isLetter(input.charAt(i)) || input.charAt(i) == 'µ')) i++;
             String unit = input.substring(unitStart, i);
             while (i < input.length() && Character.isWhitespace(input.charAt(i))) i++;
+            if (unit.isEmpty() && i < input.length() && !Decimals.isDigit(input.charAt(i))) {
+                return Parsed.invalid("unexpected '" + input.charAt(i) + "' in duration \"" + text + "\"; write e.g. " + EXAMPLES);
+            }
             if (unit.isEmpty()) {
                 if (i < input.length() || !bare) {
                     return Parsed.invalid("missing unit in duration \"" + text + "\"; write e.g. " + EXAMPLES);

@@ -62,9 +62,9 @@ public final class ConfigurationPrinter {
     /** {@code simple, ready on tcp-port 127.0.0.1:8080, restart permanent}. */
     static String describe(ServiceSpec service) {
         String readiness = switch (service.readiness()) {
-            case Readiness.Immediate r -> service.type() == ServiceType.FORKING ? "ready when the starting process exits 0"
-                    : "ready when spawned";
-            case Readiness.Exit r -> "done when it exits 0";
+            case Readiness.Immediate r -> "ready when spawned";
+            case Readiness.Exit r -> service.type() == ServiceType.FORKING ? "ready when the starting process exits 0"
+                    : "done when it exits 0";
             case Readiness.Notify r -> "ready on READY=1";
             case Readiness.TcpPort r -> "ready on tcp-port " + (r.host().contains(":") ? "[" + r.host() + "]" : r.host()) + ":" + r.port();
             case Readiness.Exec r -> "ready when " + String.join(" ", r.command()) + " exits 0";
