@@ -14,7 +14,7 @@ public final class ConfigLoader {
     private ConfigLoader() {}
 
     /** The default configuration directory of a booted system. */
-    public static final Path DEFAULT_DIRECTORY = Path.of("/etc/dynamod");
+    public static final String DEFAULT_DIRECTORY = "/etc/dynamod";
 
     /** Reads and loads a configuration directory, or a single service or supervisor file. */
     public static LoadResult load(Path path) {

@@ -6,7 +6,6 @@ import dynamod.conf.spec.SupervisorSpec;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -26,14 +25,6 @@ public record Configuration(SortedMap<String, ServiceSpec> services, SortedMap<S
 
     public static Configuration of(Map<String, ServiceSpec> services, Map<String, SupervisorSpec> supervisors) {
         return new Configuration(new TreeMap<>(services), new TreeMap<>(supervisors));
-    }
-
-    public Optional<ServiceSpec> service(String name) {
-        return Optional.ofNullable(services.get(name));
-    }
-
-    public Optional<SupervisorSpec> supervisor(String name) {
-        return Optional.ofNullable(supervisors.get(name));
     }
 
     public SupervisorSpec root() {

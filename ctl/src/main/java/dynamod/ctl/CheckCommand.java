@@ -27,7 +27,7 @@ import picocli.CommandLine.Model.CommandSpec;
 final class CheckCommand implements Callable<Integer> {
 
     @Parameters(arity = "0..1", paramLabel = "DIR|FILE", description = "What to check (default: ${DEFAULT-VALUE}).",
-            defaultValue = "/etc/dynamod")
+            defaultValue = ConfigLoader.DEFAULT_DIRECTORY)
     Path path;
 
     @Option(names = "--json", description = "Print the result as one JSON object.")

@@ -3,7 +3,6 @@ package dynamod.conf.load;
 import dynamod.conf.ConfigSource;
 import dynamod.conf.Configuration;
 import dynamod.conf.Diagnostic;
-import dynamod.conf.Diagnostic.Note;
 import dynamod.conf.LoadResult;
 import dynamod.conf.SourcePosition;
 import dynamod.conf.schema.FileContext;
@@ -174,9 +173,5 @@ public final class Loading {
         } catch (NoSuchAlgorithmException e) {
             throw new AssertionError("every JDK has SHA-256", e);
         }
-    }
-
-    static Note note(SourcePosition position, String message) {
-        return new Note(position, message);
     }
 }

@@ -1,6 +1,5 @@
 package dynamod.conf.load;
 
-import dynamod.conf.SourcePosition;
 import dynamod.conf.schema.FileContext;
 import dynamod.conf.schema.Located;
 import dynamod.conf.schema.Schema;
@@ -52,12 +51,10 @@ final class ServiceReader {
         ServiceType type = service.get(Schema.Service.TYPE);
 
         Credentials credentials = credentials(user);
-        TableReader restartTable = doc.table(Schema.Restart.SECTION);
-        RestartSpec restart = restart(restartTable, type);
+        RestartSpec restart = restart(doc.table(Schema.Restart.SECTION), type);
         // An unusable type is already an error; check the rest as if it were simple, to report all problems.
         Readiness readiness = readiness(doc.table(Schema.Readiness.SECTION), type == null ? ServiceType.SIMPLE : type);
-        TableReader dependencyTable = doc.table(Schema.Dependencies.SECTION);
-        Map<Relation, List<Located<String>>> relations = relations(dependencyTable, name);
+        Map<Relation, List<Located<String>>> relations = relations(doc.table(Schema.Dependencies.SECTION), name);
         CgroupLimits cgroup = cgroup(doc.table(Schema.Cgroup.SECTION));
         Isolation isolation = isolation(doc.table(Schema.Isolation.SECTION));
         ShutdownSpec shutdown = shutdown(doc.table(Schema.Shutdown.SECTION));
@@ -72,8 +69,6 @@ final class ServiceReader {
         var description = service.optional(Schema.Service.DESCRIPTION);
         var environment = service.get(Schema.Service.ENVIRONMENT);
         var environmentFiles = service.get(Schema.Service.ENVIRONMENT_FILE);
-
-        for (TableReader t : List.of(restartTable, dependencyTable)) t.reportUnknownKeys(List.of(), Schema.SERVICE.sections());
 
         ServiceSpec spec = null;
         if (!ctx.hasErrors()) {
@@ -109,6 +104,7 @@ final class ServiceReader {
 
     private static RestartSpec restart(TableReader restart, ServiceType type) {
         FileContext ctx = restart.context();
+        restart.reportUnknownKeys(List.of(), Schema.SERVICE.sections());
         RestartPolicy policy = restart.get(Schema.Restart.POLICY);
         if (policy == null && !restart.has(Schema.Restart.POLICY)) {
             policy = type == ServiceType.ONESHOT ? RestartPolicy.TRANSIENT : RestartPolicy.PERMANENT;
@@ -211,11 +207,10 @@ final class ServiceReader {
     }
 
     private static Map<Relation, List<Located<String>>> relations(TableReader dependencies, Located<String> self) {
+        dependencies.reportUnknownKeys(List.of(), Schema.SERVICE.sections());
         Map<Relation, List<Located<String>>> relations = new EnumMap<>(Relation.class);
-        List<dynamod.conf.schema.Field<List<Located<String>>>> fields = List.of(Schema.Dependencies.REQUIRES,
-                Schema.Dependencies.WANTS, Schema.Dependencies.AFTER, Schema.Dependencies.BEFORE);
         for (Relation relation : Relation.values()) {
-            List<Located<String>> targets = dependencies.get(fields.get(relation.ordinal()));
+            List<Located<String>> targets = dependencies.get(Schema.Dependencies.of(relation));
             if (targets == null) {
                 relations.put(relation, List.of());
                 continue;
@@ -234,9 +229,9 @@ final class ServiceReader {
     }
 
     private static Dependencies dependencies(Map<Relation, List<Located<String>>> relations) {
-        List<List<String>> names = java.util.Arrays.stream(Relation.values())
-                .map(r -> relations.get(r).stream().map(Located::value).toList()).toList();
-        return new Dependencies(names.get(0), names.get(1), names.get(2), names.get(3));
+        java.util.function.Function<Relation, List<String>> names = r -> relations.get(r).stream().map(Located::value).toList();
+        return new Dependencies(names.apply(Relation.REQUIRES), names.apply(Relation.WANTS), names.apply(Relation.AFTER),
+                names.apply(Relation.BEFORE));
     }
 
     private static CgroupLimits cgroup(TableReader cgroup) {

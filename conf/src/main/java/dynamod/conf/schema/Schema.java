@@ -10,6 +10,7 @@ import dynamod.conf.spec.CpuMax;
 import dynamod.conf.spec.EnvironmentFile;
 import dynamod.conf.spec.Namespace;
 import dynamod.conf.spec.ProtectSystem;
+import dynamod.conf.spec.Relation;
 import dynamod.conf.spec.RestartPolicy;
 import dynamod.conf.spec.ServiceType;
 import dynamod.conf.spec.Strategy;
@@ -155,6 +156,15 @@ public final class Schema {
 
         public static final Section SECTION = Section.table("dependencies", "relations to other services, by name",
                 REQUIRES, WANTS, AFTER, BEFORE);
+
+        public static Field<List<Located<String>>> of(Relation relation) {
+            return switch (relation) {
+                case REQUIRES -> REQUIRES;
+                case WANTS -> WANTS;
+                case AFTER -> AFTER;
+                case BEFORE -> BEFORE;
+            };
+        }
     }
 
     public static final class Cgroup {

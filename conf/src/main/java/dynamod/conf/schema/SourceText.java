@@ -11,10 +11,6 @@ public final class SourceText {
         this.lines = text.lines().toList();
     }
 
-    public int lineCount() {
-        return lines.size();
-    }
-
     /** Line {@code n} (1-based), or the empty string past the end. */
     public String line(int n) {
         return n >= 1 && n <= lines.size() ? lines.get(n - 1) : "";

@@ -33,10 +33,6 @@ public final class TableReader {
         return table != null;
     }
 
-    public Section section() {
-        return section;
-    }
-
     public FileContext context() {
         return ctx;
     }

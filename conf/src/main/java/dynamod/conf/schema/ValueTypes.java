@@ -19,7 +19,6 @@ import java.util.EnumSet;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -481,6 +480,17 @@ public final class ValueTypes {
 
     // ---------------------------------------------------------------- durations, sizes, signals
 
+    /** The parsed value, or null after reporting why it is invalid. */
+    private static <T> T valueOf(Parsed<T> parsed, SourcePosition at, String label, FileContext ctx) {
+        return switch (parsed) {
+            case Parsed.Ok<T> ok -> ok.value();
+            case Parsed.Invalid<T> invalid -> {
+                ctx.error(at, label + ": " + invalid.reason());
+                yield null;
+            }
+        };
+    }
+
     /** A duration of at least {@code min}. */
     public static ValueType<Duration> duration(Duration min) {
         return new ValueType<>() {
@@ -498,18 +508,12 @@ public final class ValueTypes {
                     default -> null;
                 };
                 if (parsed == null) return expected("a duration such as " + Durations.EXAMPLES, value, at, label, ctx);
-                return switch (parsed) {
-                    case Parsed.Invalid<Duration> invalid -> {
-                        ctx.error(at, label + ": " + invalid.reason());
-                        yield null;
-                    }
-                    case Parsed.Ok<Duration> ok when ok.value().compareTo(min) < 0 -> {
-                        ctx.error(at, label + ": " + Durations.format(ok.value()) + " is too short; it must be at least "
-                                + Durations.format(min));
-                        yield null;
-                    }
-                    case Parsed.Ok<Duration> ok -> ok.value();
-                };
+                Duration duration = valueOf(parsed, at, label, ctx);
+                if (duration != null && duration.compareTo(min) < 0) {
+                    ctx.error(at, label + ": " + Durations.format(duration) + " is too short; it must be at least " + Durations.format(min));
+                    return null;
+                }
+                return duration;
             }
 
             @Override
@@ -538,13 +542,7 @@ public final class ValueTypes {
                 default -> null;
             };
             if (parsed == null) return expected("a size such as " + ByteSizes.EXAMPLES, value, at, label, ctx);
-            return switch (parsed) {
-                case Parsed.Invalid<Limit> invalid -> {
-                    ctx.error(at, label + ": " + invalid.reason());
-                    yield null;
-                }
-                case Parsed.Ok<Limit> ok -> ok.value();
-            };
+            return valueOf(parsed, at, label, ctx);
         }
 
         @Override
@@ -567,13 +565,7 @@ public final class ValueTypes {
                 default -> null;
             };
             if (parsed == null) return expected("a signal name or number", value, at, label, ctx);
-            return switch (parsed) {
-                case Parsed.Invalid<Signal> invalid -> {
-                    ctx.error(at, label + ": " + invalid.reason());
-                    yield null;
-                }
-                case Parsed.Ok<Signal> ok -> ok.value();
-            };
+            return valueOf(parsed, at, label, ctx);
         }
 
         @Override
@@ -719,9 +711,5 @@ public final class ValueTypes {
                 return value.isEmpty() ? "[]" : value.toString();
             }
         };
-    }
-
-    static String lower(String s) {
-        return s.toLowerCase(Locale.ROOT);
     }
 }

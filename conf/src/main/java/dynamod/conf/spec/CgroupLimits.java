@@ -15,8 +15,4 @@ public record CgroupLimits(
 
     public static final CgroupLimits NONE = new CgroupLimits(
             Optional.empty(), Optional.empty(), OptionalInt.empty(), Optional.empty(), Optional.empty(), OptionalInt.empty());
-
-    public boolean isEmpty() {
-        return equals(NONE);
-    }
 }

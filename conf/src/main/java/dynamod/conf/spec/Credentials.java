@@ -15,8 +15,4 @@ public record Credentials(Optional<String> user, Optional<String> group, List<St
     public Credentials {
         supplementaryGroups = List.copyOf(supplementaryGroups);
     }
-
-    public boolean inherits() {
-        return user.isEmpty() && group.isEmpty() && supplementaryGroups.isEmpty();
-    }
 }

@@ -16,8 +16,4 @@ public record SupervisorSpec(
         Optional<Path> origin) {
 
     public static final String ROOT = "root";
-
-    public boolean isRoot() {
-        return parent.isEmpty();
-    }
 }
