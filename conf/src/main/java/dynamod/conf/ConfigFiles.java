@@ -71,7 +71,8 @@ final class ConfigFiles {
             }
             sources.add(new ConfigSource(file, Files.readAllBytes(file), kind));
         } catch (IOException | RuntimeException e) {
-            problems.add(Diagnostic.error(SourcePosition.wholeFile(file), "cannot read the file: " + describe(e)));
+            String why = Files.isSymbolicLink(file) && !Files.exists(file) ? "it is a symbolic link to a missing file" : describe(e);
+            problems.add(Diagnostic.error(SourcePosition.wholeFile(file), "cannot read the file: " + why));
         }
     }
 

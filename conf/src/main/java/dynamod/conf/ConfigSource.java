@@ -3,8 +3,8 @@ package dynamod.conf;
 import java.nio.file.Path;
 
 /**
- * The bytes of one configuration file and what kind of file its place makes it. {@code kind} is empty when a
- * single file is checked on its own; then its main table decides.
+ * The bytes of one configuration file and what kind of file its place makes it: {@code BY_CONTENT} when a
+ * single file is checked on its own, and its main table decides.
  */
 public record ConfigSource(Path path, byte[] bytes, Kind kind) {
 

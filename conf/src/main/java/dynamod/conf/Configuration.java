@@ -23,10 +23,6 @@ public record Configuration(SortedMap<String, ServiceSpec> services, SortedMap<S
         if (!supervisors.containsKey(SupervisorSpec.ROOT)) throw new IllegalArgumentException("no root supervisor");
     }
 
-    public static Configuration of(Map<String, ServiceSpec> services, Map<String, SupervisorSpec> supervisors) {
-        return new Configuration(new TreeMap<>(services), new TreeMap<>(supervisors));
-    }
-
     public SupervisorSpec root() {
         return supervisors.get(SupervisorSpec.ROOT);
     }

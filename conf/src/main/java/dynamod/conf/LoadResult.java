@@ -7,8 +7,10 @@ import java.util.Set;
 
 /**
  * What loading a configuration produced: the valid specs, every diagnostic (sorted by position), the names that
- * were declared but not loaded, and a content hash of the files read (SHA-256 over their paths and bytes).
+ * were declared but not loaded, and a content hash of the files read (SHA-256 over their names and bytes).
  *
+ * @param serviceFiles service files read (each defines one service, valid or not)
+ * @param supervisorFiles supervisor files read
  * @param partial true when a single file was loaded on its own: references to other files were not checked
  */
 public record LoadResult(
@@ -16,7 +18,8 @@ public record LoadResult(
         List<Diagnostic> diagnostics,
         Set<String> rejectedServices,
         Set<String> rejectedSupervisors,
-        int filesRead,
+        int serviceFiles,
+        int supervisorFiles,
         String contentHash,
         boolean partial,
         Map<Path, List<String>> sourceLines) {
@@ -26,6 +29,15 @@ public record LoadResult(
         rejectedServices = Set.copyOf(rejectedServices);
         rejectedSupervisors = Set.copyOf(rejectedSupervisors);
         sourceLines = Map.copyOf(sourceLines);
+    }
+
+    public int filesRead() {
+        return serviceFiles + supervisorFiles;
+    }
+
+    /** Supervisors loaded from files: the configured ones, without a built-in root. */
+    public long configuredSupervisors() {
+        return configuration.supervisors().values().stream().filter(s -> s.origin().isPresent()).count();
     }
 
     public long errorCount() {

@@ -57,7 +57,7 @@ class ConfigFilesTest {
         write("services/web.toml", serviceText("web", ""));
         Files.createSymbolicLink(dir.resolve("services/gone.toml"), dir.resolve("nowhere"));
         LoadResult result = ConfigLoader.load(dir);
-        assertDiagnostics(result, dir.resolve("services/gone.toml") + ": error: cannot read the file: it disappeared while being read");
+        assertDiagnostics(result, dir.resolve("services/gone.toml") + ": error: cannot read the file: it is a symbolic link to a missing file");
         assertEquals(Set.of("web"), result.configuration().services().keySet());
     }
 

@@ -56,6 +56,11 @@ class ConfigMutationTest {
                 what.append(mutated.description()).append(" in ").append(source.path()).append("; ");
                 sources.set(victim, new ConfigSource(source.path(), mutated.bytes(), source.kind()));
             }
+            // Every tenth round checks one mutated file on its own, as dynamodctl check FILE does.
+            if (round % 10 == 0) {
+                ConfigSource one = sources.get(random.nextInt(sources.size()));
+                sources = List.of(new ConfigSource(one.path(), one.bytes(), ConfigSource.Kind.BY_CONTENT));
+            }
             try {
                 LoadResult result = ConfigLoader.load(sources);
                 check(result, sources);
@@ -75,13 +80,18 @@ class ConfigMutationTest {
             assertFalse(d.message().isBlank(), "empty message");
             assertFalse(d.message().contains("gave up"), "internal parser failure: " + d);
             assertTrue(files.contains(d.position().file()), "position outside the sources: " + d);
+            assertFalse(d.message().startsWith("internal error"), "a bug: " + d);
             List<String> lines = result.sourceLines().get(d.position().file());
             int lineCount = lines == null ? 0 : lines.size();
             assertTrue(d.position().line() <= lineCount + 1, "line past the end: " + d);
+            if (d.position().line() >= 1 && d.position().line() <= lineCount) {
+                String line = lines.get(d.position().line() - 1);
+                assertTrue(d.position().column() <= line.codePointCount(0, line.length()) + 1, "column past the end: " + d);
+            }
             for (Diagnostic.Note n : d.notes()) assertTrue(files.contains(n.position().file()), "note outside: " + d);
         }
         Configuration configuration = result.configuration();
-        if (configuration.services().isEmpty() && configuration.supervisors().size() == 1) return;
+        if (result.partial() || (configuration.services().isEmpty() && configuration.supervisors().size() == 1)) return;
         for (ServiceSpec service : configuration.services().values()) {
             assertTrue(configuration.supervisors().containsKey(service.supervisor()),
                     service.name() + " has an absent supervisor " + service.supervisor());
@@ -105,7 +115,7 @@ class ConfigMutationTest {
     static Mutated mutate(byte[] original, Random random) {
         String text = new String(original, StandardCharsets.UTF_8);
         List<String> lines = new ArrayList<>(text.lines().toList());
-        int kind = random.nextInt(11);
+        int kind = random.nextInt(12);
         int line = lines.isEmpty() ? 0 : random.nextInt(lines.size());
         switch (kind) {
             case 0 -> {
@@ -169,6 +179,18 @@ class ConfigMutationTest {
                 lines.add("[dependencies]");
                 lines.add(relations[random.nextInt(4)] + " = [\"" + names[random.nextInt(names.length)] + "\"]");
                 return lines(lines, "added a dependency");
+            }
+            case 11 -> {
+                // The shapes TOML allows where a table is expected: a value, an array of tables, a dotted key.
+                String[] tables = {"service", "restart", "readiness", "supervisor", "namespace", "cgroup", "dependencies", "shutdown"};
+                String table = tables[random.nextInt(tables.length)];
+                String[] shapes = {table + " = \"x\"", table + " = [1, 2]", "[[" + table + "]]", table + ".name = \"x\"",
+                    table + " = { name = 1 }", "[" + table + ".user]", "[" + table + ".name]"};
+                String shape = shapes[random.nextInt(shapes.length)];
+                int header = lines.indexOf("[" + table + "]");
+                if (header >= 0 && random.nextBoolean()) lines.set(header, shape);
+                else lines.add(random.nextBoolean() ? 0 : lines.size(), shape);
+                return lines(lines, "table " + table + " as " + shape);
             }
             default -> {
                 String[] headers = {"[service]", "[restart]", "[readiness]", "[supervisor]", "[[namespace.bind-mounts]]",

@@ -24,7 +24,8 @@ class ExamplesTest {
     void loadsCleanly() {
         assertClean(result);
         assertFalse(result.partial());
-        assertEquals(Set.of("setup", "banner", "clock", "db", "cache", "web", "api", "legacy"), config.services().keySet());
+        assertEquals(Set.of("setup", "banner", "clock", "db", "cache", "web", "api", "legacy", "sandbox"),
+                config.services().keySet());
         assertEquals(Set.of("root", "storage", "frontend"), config.supervisors().keySet());
     }
 
@@ -44,6 +45,17 @@ class ExamplesTest {
     }
 
     @Test
+    void theSandboxAsksForIdentityAndIsolation() {
+        var sandbox = config.services().get("sandbox");
+        assertEquals(java.util.Optional.of("nobody"), sandbox.credentials().user());
+        assertEquals(Set.of(dynamod.conf.spec.Namespace.PID, dynamod.conf.spec.Namespace.UTS, dynamod.conf.spec.Namespace.NET,
+                dynamod.conf.spec.Namespace.IPC), sandbox.isolation().namespaces());
+        assertEquals(dynamod.conf.spec.ProtectSystem.STRICT, sandbox.isolation().protectSystem());
+        assertEquals(java.nio.file.Path.of("/data"), sandbox.isolation().bindMounts().getFirst().target());
+        assertEquals(java.util.Optional.of(java.nio.file.Path.of("/tmp/dynamod-example/www")), config.services().get("web").workdir());
+    }
+
+    @Test
     void environmentFilesResolveInsideTheExampleDirectory() {
         List<EnvironmentFile> files = config.services().get("db").environmentFiles();
         assertEquals(Examples.directory().toAbsolutePath().resolve("env/db.env").normalize(), files.get(0).path());
@@ -55,7 +67,7 @@ class ExamplesTest {
     void supervisorsAndStartOrder() {
         assertEquals(Strategy.ONE_FOR_ALL, config.supervisors().get("storage").strategy());
         assertEquals(Strategy.REST_FOR_ONE, config.supervisors().get("frontend").strategy());
-        assertEquals(List.of(List.of("banner", "setup"), List.of("clock", "db", "legacy"), List.of("cache"), List.of("web"),
+        assertEquals(List.of(List.of("banner", "setup"), List.of("clock", "db", "legacy", "sandbox"), List.of("cache"), List.of("web"),
                 List.of("api")), config.startOrder().waves());
     }
 }

@@ -159,7 +159,7 @@ class ServiceRulesTest {
         assertEquals(new Isolation(Set.of(Namespace.NET, Namespace.IPC, Namespace.MNT),
                 List.of(new BindMount(Path.of("/srv/pg"), Path.of("/var/lib/pg"), true)), true, ProtectSystem.STRICT),
                 spec.isolation());
-        assertEquals(new ShutdownSpec(Signal.SIGINT, Duration.ofMinutes(1), List.of("/usr/bin/pg_ctl", "stop")), spec.shutdown());
+        assertEquals(new ShutdownSpec(new Signal(2), Duration.ofMinutes(1), List.of("/usr/bin/pg_ctl", "stop")), spec.shutdown());
     }
 
     // ---------------------------------------------------------------- keys and tables
@@ -186,7 +186,7 @@ class ServiceRulesTest {
                 "services/web.toml:1:1: error: key \"name\" is outside any table; it belongs in [service]");
         assertHas(load(serviceText("web", "[restrat]\ndelay = 1\n")),
                 "services/web.toml:4:1: error: unknown table [restrat]; did you mean [restart]?");
-        assertHas(load(serviceText("web", "[nonsense]\n")), "unknown table [nonsense]; a service file has [service], [restart]");
+        assertHas(load(serviceText("web", "[nonsense]\n")), "unknown table [nonsense]; a service file has [service], [service.user], [restart]");
     }
 
     @Test
@@ -224,7 +224,7 @@ class ServiceRulesTest {
     @Test
     void aTableWhereAValueIsExpectedAndTheOtherWayRound() {
         assertDiagnostics(load(serviceText("web", "user = \"www-data\"\n")),
-                "services/web.toml:4:8: error: [service] user: expected a table [service.user], found a string");
+                "services/web.toml:4:8: error: [service] user: expected a table [service.user], found a string; write [service.user] with user = \"www-data\"");
         assertDiagnostics(load("restart = \"always\"\n" + serviceText("web", "")),
                 "services/web.toml:1:11: error: restart: expected a table [restart], found a string");
     }
@@ -267,7 +267,7 @@ class ServiceRulesTest {
                 "services/web.toml:5:15: error: [shutdown] stop-signal: unknown signal \"SIGTERMINATE\"; use a name such as "
                         + "SIGTERM, TERM, SIGRTMIN+3, or a number 1-64");
         assertEquals(new Signal(37), spec(serviceText("a", "[shutdown]\nstop-signal = \"RTMIN+3\"\n")).shutdown().stopSignal());
-        assertEquals(Signal.SIGHUP, spec(serviceText("a", "[shutdown]\nstop-signal = 1\n")).shutdown().stopSignal());
+        assertEquals(new Signal(1), spec(serviceText("a", "[shutdown]\nstop-signal = 1\n")).shutdown().stopSignal());
     }
 
     @Test
@@ -311,10 +311,10 @@ class ServiceRulesTest {
     @Test
     void bindMountsAreCheckedLikeTables() {
         assertDiagnostics(load(serviceText("web", "[namespace]\nbind-mounts = [{ source = \"/a\", target = \"b\", wrt = true }, 5]\n")),
-                "services/web.toml:5:42: error: [[namespace.bind-mounts]] target: \"b\" is not an absolute path (it must start with /)",
-                "services/web.toml:5:47: error: unknown key \"wrt\" in [[namespace.bind-mounts]]; [[namespace.bind-mounts]] has source, target, writable",
+                "services/web.toml:5:42: error: [namespace] bind-mounts[0].target: \"b\" is not an absolute path (it must start with /)",
+                "services/web.toml:5:47: error: unknown key \"wrt\" in [namespace] bind-mounts[0]; [namespace] bind-mounts[0] has source, target, writable",
                 "services/web.toml:5:61: error: [namespace] bind-mounts[1]: expected a table, found an integer 5");
-        assertHas(load(serviceText("web", "[[namespace.bind-mounts]]\nsource = \"/a\"\n")), "missing required key target in [[namespace.bind-mounts]]");
+        assertHas(load(serviceText("web", "[[namespace.bind-mounts]]\nsource = \"/a\"\n")), "missing required key target in [namespace] bind-mounts[0]");
         assertFalse(spec(serviceText("a", "[[namespace.bind-mounts]]\nsource = \"/a\"\ntarget = \"/b\"\n")).isolation().bindMounts().getFirst().writable());
     }
 

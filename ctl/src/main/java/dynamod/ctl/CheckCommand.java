@@ -51,7 +51,7 @@ final class CheckCommand implements Callable<Integer> {
         } else {
             Style style = Style.forStdout();
             if (!quiet) new DiagnosticPrinter(out, style).print(result);
-            out.println(summary(result, style));
+            out.println(style.text(summary(result, style)));
             if (show && !quiet) {
                 out.println();
                 new ConfigurationPrinter(out, style).print(result.configuration());
@@ -64,12 +64,9 @@ final class CheckCommand implements Callable<Integer> {
     /** {@code conf/examples: 8 services and 3 supervisors loaded from 11 files; no problems}. */
     private String summary(LoadResult result, Style style) {
         int services = result.configuration().services().size();
-        int supervisors = result.configuration().supervisors().size();
-        int declaredServices = services + result.rejectedServices().size();
-        int declaredSupervisors = supervisors + result.rejectedSupervisors().size();
-        String loaded = (services == declaredServices ? services + count(services, " service") : services + " of " + declaredServices + " services")
-                + " and " + (supervisors == declaredSupervisors ? supervisors + count(supervisors, " supervisor")
-                        : supervisors + " of " + declaredSupervisors + " supervisors")
+        long supervisors = result.configuredSupervisors();
+        String loaded = loaded(services, result.serviceFiles(), "service") + " and "
+                + loaded(supervisors, result.supervisorFiles(), "supervisor")
                 + " loaded from " + result.filesRead() + count(result.filesRead(), " file");
         long errors = result.errorCount();
         long warnings = result.warningCount();
@@ -78,6 +75,11 @@ final class CheckCommand implements Callable<Integer> {
                         + ", " + (warnings > 0 ? style.yellow(warnings + count(warnings, " warning")) : "0 warnings");
         String partial = result.partial() ? " (a single file: references to other files were not checked)" : "";
         return style.bold(path.toString()) + ": " + loaded + "; " + problems + partial;
+    }
+
+    /** {@code 8 services}, or {@code 2 of 6 services} when some of the files did not load. */
+    private static String loaded(long loaded, long files, String noun) {
+        return loaded >= files ? loaded + count(loaded, " " + noun) : loaded + " of " + files + " " + noun + "s";
     }
 
     private static String count(long n, String noun) {

@@ -38,7 +38,7 @@ class CheckCommandTest {
         Path examples = repo("conf/examples");
         Run run = run("check", examples.toString());
         assertEquals(0, run.exit(), run::toString);
-        assertEquals(examples + ": 8 services and 3 supervisors loaded from 11 files; no problems\n", run.out());
+        assertEquals(examples + ": 9 services and 3 supervisors loaded from 12 files; no problems\n", run.out());
     }
 
     @Test
@@ -51,7 +51,7 @@ class CheckCommandTest {
         assertTrue(lines.contains("    3 | supervisor = \"web-tier\""), run.out());
         assertTrue(lines.contains("      |              ^"), run.out());
         assertTrue(lines.contains(showcase + "/services/postgresql.toml:9:10: note: postgresql after migrate"), run.out());
-        assertEquals(showcase + ": 2 of 6 services and 2 supervisors loaded from 7 files; 6 errors, 1 warning", lines.getLast());
+        assertEquals(showcase + ": 2 of 6 services and 1 supervisor loaded from 7 files; 6 errors, 1 warning", lines.getLast());
     }
 
     @Test
@@ -60,7 +60,7 @@ class CheckCommandTest {
         Files.writeString(dir.resolve("services/a.toml"), "[service]\nname = \"a\"\nexec = [\"/bin/true\"]\npid-file = \"/run/a.pid\"\n");
         Run run = run("check", "--quiet", dir.toString());
         assertEquals(0, run.exit());
-        assertEquals(dir + ": 1 service and 1 supervisor loaded from 1 file; 0 errors, 1 warning\n", run.out());
+        assertEquals(dir + ": 1 service and 0 supervisors loaded from 1 file; 0 errors, 1 warning\n", run.out());
     }
 
     @Test
@@ -99,7 +99,7 @@ class CheckCommandTest {
         assertTrue(run.out().contains("root  one-for-one, at most 20 restarts in 10m\n├─ frontend  rest-for-one, at most 5 restarts in 1m\n"), run.out());
         assertTrue(run.out().contains("│  ├─ db  simple, ready on a newline on fd 3, restart permanent\n"), run.out());
         assertTrue(run.out().contains("│  ├─ legacy  forking, ready when the starting process exits 0, restart permanent\n"), run.out());
-        assertTrue(run.out().contains("   1  banner  setup\n   2  clock  db  legacy\n   3  cache\n   4  web\n   5  api\n"), run.out());
+        assertTrue(run.out().contains("   1  banner  setup\n   2  clock  db  legacy  sandbox\n   3  cache\n   4  web\n   5  api\n"), run.out());
     }
 
     @Test

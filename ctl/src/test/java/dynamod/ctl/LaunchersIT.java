@@ -39,7 +39,7 @@ class LaunchersIT {
     void dynamodctlChecksTheExamplesWithoutRebuilding() throws Exception {
         Result result = run(Map.of(), "bin/dynamodctl", "check", "conf/examples");
         assertEquals(0, result.exit(), result::toString);
-        assertEquals("conf/examples: 8 services and 3 supervisors loaded from 11 files; no problems\n", result.out());
+        assertEquals("conf/examples: 9 services and 3 supervisors loaded from 12 files; no problems\n", result.out());
         assertFalse(result.err().contains("building"), "fresh jars must not be rebuilt: " + result.err());
     }
 

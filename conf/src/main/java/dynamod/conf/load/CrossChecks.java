@@ -30,8 +30,11 @@ final class CrossChecks {
 
     private final List<Diagnostic> diagnostics = new ArrayList<>();
     private final Set<Object> rejected = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** Drafts by name, when the name is unique; {@code named*} also holds the duplicates, for their other checks. */
     private final Map<String, ServiceReader.Draft> services = new LinkedHashMap<>();
     private final Map<String, SupervisorReader.Draft> supervisors = new LinkedHashMap<>();
+    private final List<ServiceReader.Draft> namedServices;
+    private final List<SupervisorReader.Draft> namedSupervisors;
     private final Set<String> ambiguousServices = new TreeSet<>();
     private final Set<String> ambiguousSupervisors = new TreeSet<>();
     private final Map<String, Boolean> supervisorLoaded = new LinkedHashMap<>();
@@ -46,6 +49,8 @@ final class CrossChecks {
         for (var draft : supervisorDrafts) {
             if (draft.spec() == null) rejected.add(draft);
         }
+        namedServices = serviceDrafts.stream().filter(d -> d.name() != null).toList();
+        namedSupervisors = supervisorDrafts.stream().filter(d -> d.name() != null).toList();
         indexUnique(serviceDrafts, ServiceReader.Draft::name, services, ambiguousServices, "service");
         indexUnique(supervisorDrafts, SupervisorReader.Draft::name, supervisors, ambiguousSupervisors, "supervisor");
         resolveRoot();
@@ -135,7 +140,7 @@ final class CrossChecks {
 
     private void checkSupervisorParents() {
         OrderingGraph<Located<String>> parents = new OrderingGraph<>();
-        for (var draft : supervisors.values()) {
+        for (var draft : namedSupervisors) {
             Located<String> parent = draft.parent();
             if (parent == null) continue;
             String name = draft.name().value();
@@ -147,7 +152,7 @@ final class CrossChecks {
                         + suggestion(parent.value(), supervisorNames()));
                 continue;
             }
-            parents.addEdge(name, parent.value(), parent);
+            if (supervisors.get(name) == draft) parents.addEdge(name, parent.value(), parent);
         }
         for (OrderingGraph.Cycle<Located<String>> cycle : parents.cycles(CYCLES_PER_COMPONENT)) {
             List<Note> notes = cycle.edges().stream()
@@ -189,7 +194,7 @@ final class CrossChecks {
     // ---------------------------------------------------------------- services
 
     private void checkServiceReferences() {
-        for (var draft : services.values()) {
+        for (var draft : namedServices) {
             String name = draft.name().value();
             SupervisorReader.Draft namesake = supervisors.get(name);
             if (namesake != null || name.equals(SupervisorSpec.ROOT)) {

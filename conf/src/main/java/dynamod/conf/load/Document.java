@@ -44,8 +44,15 @@ final class Document {
     private static String unknownTopLevel(String key, boolean isTable, FileKind kind) {
         List<String> names = kind.topLevelTables();
         if (isTable) {
-            String hint = Suggestions.closest(key, names).map(n -> "did you mean [" + n + "]?")
-                    .orElse("a " + kind.main().name() + " file has " + String.join(", ", names.stream().map(n -> "[" + n + "]").toList()));
+            Optional<Section> nested = kind.sections().stream()
+                    .filter(s -> s.name().contains(".") && s.localName().equals(key)).findFirst();
+            Optional<Section> owner = kind.sections().stream().filter(s -> s.field(key).isPresent()).findFirst();
+            String hint = nested.map(s -> "did you mean " + s.header() + "?")
+                    .or(() -> owner.map(s -> key + " is a key of " + s.header() + ", not a table: write it under "
+                            + s.header() + " as " + key + " = { ... }"))
+                    .or(() -> Suggestions.closest(key, names).map(n -> "did you mean [" + n + "]?"))
+                    .orElse("a " + kind.main().name() + " file has "
+                            + String.join(", ", kind.sections().stream().map(Section::header).toList()));
             return "unknown table [" + key + "]; " + hint;
         }
         Optional<Section> home = kind.sections().stream().filter(s -> s.field(key).isPresent()).findFirst();

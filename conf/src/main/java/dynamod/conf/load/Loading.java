@@ -48,21 +48,26 @@ public final class Loading {
         List<SupervisorReader.Draft> supervisors = new ArrayList<>();
         Map<java.nio.file.Path, List<String>> lines = new HashMap<>();
         for (ConfigSource source : sources) {
-            FileContext ctx = readOne(source, services, supervisors, lines);
-            diagnostics.addAll(ctx.diagnostics());
+            try {
+                diagnostics.addAll(readOne(source, services, supervisors, lines).diagnostics());
+            } catch (RuntimeException | StackOverflowError e) {
+                // A bug, not bad input: still a diagnostic, so one file never stops the others.
+                diagnostics.add(Diagnostic.error(SourcePosition.wholeFile(source.path()),
+                        "internal error while reading this file (please report it): " + e));
+            }
         }
         CrossChecks checks = new CrossChecks(services, supervisors, singleFile);
         diagnostics.addAll(checks.diagnostics());
 
-        Map<String, ServiceSpec> loadedServices = new HashMap<>();
+        java.util.SortedMap<String, ServiceSpec> loadedServices = new java.util.TreeMap<>();
         for (ServiceReader.Draft draft : services) {
             if (checks.loaded(draft)) loadedServices.put(draft.spec().name(), draft.spec());
         }
-        Map<String, SupervisorSpec> loadedSupervisors = new HashMap<>();
+        java.util.SortedMap<String, SupervisorSpec> loadedSupervisors = new java.util.TreeMap<>();
         for (SupervisorSpec spec : checks.loadedSupervisors()) loadedSupervisors.put(spec.name(), spec);
-        return new LoadResult(Configuration.of(loadedServices, loadedSupervisors), diagnostics,
-                checks.rejectedServices(), checks.rejectedSupervisors(), sources.size(), contentHash(sources),
-                singleFile, lines);
+        return new LoadResult(new Configuration(loadedServices, loadedSupervisors), diagnostics,
+                checks.rejectedServices(), checks.rejectedSupervisors(), services.size(), supervisors.size(),
+                contentHash(sources), singleFile, lines);
     }
 
     private static FileContext readOne(ConfigSource source, List<ServiceReader.Draft> services,
@@ -70,14 +75,17 @@ public final class Loading {
         String text = decode(source);
         if (text == null) {
             // Shown with replacement characters, so the excerpt under the error still shows the line.
-            String lenient = new String(source.bytes(), StandardCharsets.UTF_8);
-            lines.put(source.path(), lenient.lines().toList());
-            FileContext ctx = new FileContext(source.path(), new SourceText(lenient));
+            SourceText lenient = new SourceText(new String(source.bytes(), StandardCharsets.UTF_8));
+            lines.put(source.path(), lenient.lines());
+            FileContext ctx = new FileContext(source.path(), lenient);
             ctx.error(invalidUtf8Position(source), "the file is not valid UTF-8 (TOML files must be UTF-8)");
+            if (source.kind() == ConfigSource.Kind.SUPERVISOR) supervisors.add(new SupervisorReader.Draft(ctx, null, null, null));
+            else services.add(new ServiceReader.Draft(ctx, null, null, Map.of(), null));
             return ctx;
         }
-        lines.put(source.path(), text.lines().toList());
-        FileContext ctx = new FileContext(source.path(), new SourceText(text));
+        SourceText sourceText = new SourceText(text);
+        lines.put(source.path(), sourceText.lines());
+        FileContext ctx = new FileContext(source.path(), sourceText);
         TomlParseResult toml;
         try {
             toml = Toml.parse(text, TomlParseOptions.sourceless().withMaxNestingDepth(MAX_NESTING));
@@ -87,7 +95,7 @@ public final class Loading {
         }
         ConfigSource.Kind kind = source.kind();
         if (kind == ConfigSource.Kind.BY_CONTENT) {
-            kind = toml.contains(java.util.List.of("supervisor")) && !toml.contains(java.util.List.of("service"))
+            kind = toml.contains(List.of("supervisor")) && !toml.contains(List.of("service"))
                     ? ConfigSource.Kind.SUPERVISOR : ConfigSource.Kind.SERVICE;
         }
         if (!toml.errors().isEmpty()) {
@@ -107,9 +115,10 @@ public final class Loading {
 
     private static Located<String> salvageName(TomlParseResult toml, ConfigSource.Kind kind, FileContext ctx) {
         String table = kind == ConfigSource.Kind.SERVICE ? "service" : "supervisor";
-        Object name = toml.get(java.util.List.of(table, "name"));
-        if (name instanceof String s && Names.problem(s).isEmpty()) {
-            return new Located<>(s, ctx.at(toml.inputPositionOf(java.util.List.of(table, "name"))));
+        // Single-key lookups only: tomlj throws on a dotted path through a value that is not a table.
+        if (!(toml.get(List.of(table)) instanceof org.tomlj.TomlTable main)) return null;
+        if (main.get(List.of("name")) instanceof String s && Names.problem(s).isEmpty()) {
+            return new Located<>(s, ctx.at(main.inputPositionOf(List.of("name"))));
         }
         return null;
     }
@@ -153,7 +162,8 @@ public final class Loading {
                 lineStart = i + 1;
             }
         }
-        int column = new String(bytes, lineStart, offset - lineStart, StandardCharsets.UTF_8).length() + 1;
+        String prefix = new String(bytes, lineStart, offset - lineStart, StandardCharsets.UTF_8);
+        int column = prefix.codePointCount(0, prefix.length()) + 1;
         return new SourcePosition(source.path(), line, column);
     }
 

@@ -10,6 +10,7 @@ import dynamod.conf.spec.Credentials;
 import dynamod.conf.spec.Dependencies;
 import dynamod.conf.spec.Isolation;
 import dynamod.conf.spec.Readiness;
+import dynamod.conf.spec.ReadinessType;
 import dynamod.conf.spec.Relation;
 import dynamod.conf.spec.RestartPolicy;
 import dynamod.conf.spec.RestartSpec;
@@ -36,39 +37,42 @@ final class ServiceReader {
 
     static Draft read(FileContext ctx, TomlTable root) {
         Document doc = new Document(ctx, root, Schema.SERVICE);
-        TableReader service = doc.table(Schema.Service.SECTION);
+        TableReader service = doc.table(Schema.ServiceKeys.SECTION);
         if (!service.present()) {
-            ctx.error(ctx.start(), root.contains(List.of("supervisor"))
-                    ? "this is a supervisor file ([supervisor]); supervisor files belong in supervisors/"
-                    : "missing table [service]; a service file starts with [service] and name = \"...\"");
+            // A [service] that is not a table was reported by the document already.
+            if (!root.contains(List.of("service"))) {
+                ctx.error(ctx.start(), root.contains(List.of("supervisor"))
+                        ? "this is a supervisor file ([supervisor]); supervisor files belong in supervisors/"
+                        : "missing table [service]; a service file starts with [service] and name = \"...\"");
+            }
             service.absenceReported();
         }
-        TableReader user = service.nested(Schema.User.SECTION);
-        service.reportUnknownKeys(List.of(Schema.User.SECTION.localName()), Schema.SERVICE.sections());
+        TableReader user = service.nested(Schema.UserKeys.SECTION);
+        service.reportUnknownKeys(List.of(Schema.UserKeys.SECTION.localName()), Schema.SERVICE.sections());
 
-        Located<String> name = located(service, Schema.Service.NAME);
-        Located<String> supervisor = located(service, Schema.Service.SUPERVISOR);
-        ServiceType type = service.get(Schema.Service.TYPE);
+        Located<String> name = located(service, Schema.ServiceKeys.NAME);
+        Located<String> supervisor = located(service, Schema.ServiceKeys.SUPERVISOR);
+        ServiceType type = service.get(Schema.ServiceKeys.TYPE);
 
         Credentials credentials = credentials(user);
-        RestartSpec restart = restart(doc.table(Schema.Restart.SECTION), type);
+        RestartSpec restart = restart(doc.table(Schema.RestartKeys.SECTION), type);
         // An unusable type is already an error; check the rest as if it were simple, to report all problems.
-        Readiness readiness = readiness(doc.table(Schema.Readiness.SECTION), type == null ? ServiceType.SIMPLE : type);
-        Map<Relation, List<Located<String>>> relations = relations(doc.table(Schema.Dependencies.SECTION), name);
-        CgroupLimits cgroup = cgroup(doc.table(Schema.Cgroup.SECTION));
-        Isolation isolation = isolation(doc.table(Schema.Isolation.SECTION));
-        ShutdownSpec shutdown = shutdown(doc.table(Schema.Shutdown.SECTION));
+        Readiness readiness = readiness(doc.table(Schema.ReadinessKeys.SECTION), type == null ? ServiceType.SIMPLE : type);
+        Map<Relation, List<Located<String>>> relations = relations(doc.table(Schema.DependencyKeys.SECTION), name);
+        CgroupLimits cgroup = cgroup(doc.table(Schema.CgroupKeys.SECTION));
+        Isolation isolation = isolation(doc.table(Schema.NamespaceKeys.SECTION));
+        ShutdownSpec shutdown = shutdown(doc.table(Schema.ShutdownKeys.SECTION));
 
-        var exec = service.get(Schema.Service.EXEC);
-        var workdir = service.optional(Schema.Service.WORKDIR);
-        var pidFile = service.optional(Schema.Service.PID_FILE);
+        var exec = service.get(Schema.ServiceKeys.EXEC);
+        var workdir = service.optional(Schema.ServiceKeys.WORKDIR);
+        var pidFile = service.optional(Schema.ServiceKeys.PID_FILE);
         if (pidFile.isPresent() && type != null && type != ServiceType.FORKING) {
-            ctx.warning(service.keyPosition(Schema.Service.PID_FILE),
+            ctx.warning(service.keyPosition(Schema.ServiceKeys.PID_FILE),
                     "pid-file is ignored: it is only used by type = \"forking\", and this service is \"" + type.tomlName() + "\"");
         }
-        var description = service.optional(Schema.Service.DESCRIPTION);
-        var environment = service.get(Schema.Service.ENVIRONMENT);
-        var environmentFiles = service.get(Schema.Service.ENVIRONMENT_FILE);
+        var description = service.optional(Schema.ServiceKeys.DESCRIPTION);
+        var environment = service.get(Schema.ServiceKeys.ENVIRONMENT);
+        var environmentFiles = service.get(Schema.ServiceKeys.ENVIRONMENT_FILE);
 
         ServiceSpec spec = null;
         if (!ctx.hasErrors()) {
@@ -94,9 +98,9 @@ final class ServiceReader {
     }
 
     private static Credentials credentials(TableReader user) {
-        Optional<String> name = user.optional(Schema.User.USER);
-        Optional<String> group = user.optional(Schema.User.GROUP);
-        List<Located<String>> groups = user.get(Schema.User.SUPPLEMENTARY_GROUPS);
+        Optional<String> name = user.optional(Schema.UserKeys.USER);
+        Optional<String> group = user.optional(Schema.UserKeys.GROUP);
+        List<Located<String>> groups = user.get(Schema.UserKeys.SUPPLEMENTARY_GROUPS);
         user.reportUnknownKeys(List.of(), Schema.SERVICE.sections());
         if (groups == null) return null;
         return new Credentials(name, group, groups.stream().map(Located::value).toList());
@@ -105,24 +109,24 @@ final class ServiceReader {
     private static RestartSpec restart(TableReader restart, ServiceType type) {
         FileContext ctx = restart.context();
         restart.reportUnknownKeys(List.of(), Schema.SERVICE.sections());
-        RestartPolicy policy = restart.get(Schema.Restart.POLICY);
-        if (policy == null && !restart.has(Schema.Restart.POLICY)) {
+        RestartPolicy policy = restart.get(Schema.RestartKeys.POLICY);
+        if (policy == null && !restart.has(Schema.RestartKeys.POLICY)) {
             policy = type == ServiceType.ONESHOT ? RestartPolicy.TRANSIENT : RestartPolicy.PERMANENT;
         } else if (policy == RestartPolicy.PERMANENT && type == ServiceType.ONESHOT) {
-            ctx.warning(restart.position(Schema.Restart.POLICY), "a permanent oneshot is run again every time it "
+            ctx.warning(restart.position(Schema.RestartKeys.POLICY), "a permanent oneshot is run again every time it "
                     + "finishes, successfully or not; use \"transient\" to re-run it only after a failure");
         }
-        Duration delay = restart.get(Schema.Restart.DELAY);
-        Duration maxDelay = restart.get(Schema.Restart.MAX_DELAY);
-        if (maxDelay == null && !restart.has(Schema.Restart.MAX_DELAY) && delay != null) {
+        Duration delay = restart.get(Schema.RestartKeys.DELAY);
+        Duration maxDelay = restart.get(Schema.RestartKeys.MAX_DELAY);
+        if (maxDelay == null && !restart.has(Schema.RestartKeys.MAX_DELAY) && delay != null) {
             maxDelay = delay.compareTo(DEFAULT_MAX_DELAY) > 0 ? delay : DEFAULT_MAX_DELAY;
         } else if (maxDelay != null && delay != null && maxDelay.compareTo(delay) < 0) {
-            ctx.error(restart.position(Schema.Restart.MAX_DELAY), "[restart] max-delay " + Durations.format(maxDelay)
+            ctx.error(restart.position(Schema.RestartKeys.MAX_DELAY), "[restart] max-delay " + Durations.format(maxDelay)
                     + " is shorter than delay " + Durations.format(delay) + "; the back-off starts at delay and stops at max-delay");
             restart.fail();
         }
-        Integer maxRestarts = restart.get(Schema.Restart.MAX_RESTARTS);
-        Duration window = restart.get(Schema.Restart.MAX_RESTART_WINDOW);
+        Integer maxRestarts = restart.get(Schema.RestartKeys.MAX_RESTARTS);
+        Duration window = restart.get(Schema.RestartKeys.MAX_RESTART_WINDOW);
         if (policy == null || delay == null || maxDelay == null || maxRestarts == null || window == null || restart.failed()) {
             return null;
         }
@@ -132,72 +136,68 @@ final class ServiceReader {
     private static Readiness readiness(TableReader readiness, ServiceType type) {
         FileContext ctx = readiness.context();
         readiness.reportUnknownKeys(List.of(), Schema.SERVICE.sections());
-        Schema.Readiness.Type kind = readiness.get(Schema.Readiness.TYPE);
-        boolean explicit = readiness.has(Schema.Readiness.TYPE);
+        // Every key present is checked, whatever the type: a bad value is an error even where it would be ignored.
+        ReadinessType kind = readiness.get(Schema.ReadinessKeys.TYPE);
+        String host = readiness.get(Schema.ReadinessKeys.HOST);
+        Integer port = readiness.get(Schema.ReadinessKeys.PORT);
+        List<String> check = readiness.get(Schema.ReadinessKeys.CHECK_EXEC);
+        Duration interval = readiness.get(Schema.ReadinessKeys.INTERVAL);
+        Optional<Duration> timeout = readiness.optional(Schema.ReadinessKeys.TIMEOUT);
+        Integer fd = readiness.get(Schema.ReadinessKeys.FD);
+        boolean explicit = readiness.has(Schema.ReadinessKeys.TYPE);
         if (explicit && kind == null) return null;
         if (type == ServiceType.NOTIFY) {
-            if (explicit && kind != Schema.Readiness.Type.NOTIFY) {
-                ctx.error(readiness.position(Schema.Readiness.TYPE), "[readiness] type \"" + kind.tomlName()
+            if (explicit && kind != ReadinessType.NOTIFY) {
+                ctx.error(readiness.position(Schema.ReadinessKeys.TYPE), "[readiness] type \"" + kind.tomlName()
                         + "\" contradicts [service] type = \"notify\", which is ready when it sends READY=1; "
                         + "remove one of them");
                 return null;
             }
-            kind = Schema.Readiness.Type.NOTIFY;
+            kind = ReadinessType.NOTIFY;
         } else if (type == ServiceType.ONESHOT) {
-            if (explicit && kind != Schema.Readiness.Type.NONE) {
-                ctx.error(readiness.position(Schema.Readiness.TYPE), "a oneshot is ready when it exits 0; [readiness] type \""
+            if (explicit && kind != ReadinessType.NONE) {
+                ctx.error(readiness.position(Schema.ReadinessKeys.TYPE), "a oneshot is ready when it exits 0; [readiness] type \""
                         + kind.tomlName() + "\" cannot apply (only timeout can, to limit how long it runs)");
                 return null;
             }
-            kind = Schema.Readiness.Type.NONE;
+            kind = ReadinessType.NONE;
         } else if (!explicit) {
-            kind = Schema.Readiness.Type.NONE;
+            kind = ReadinessType.NONE;
         }
         warnUnused(readiness, kind, type);
-
-        Optional<Duration> timeout = readiness.optional(Schema.Readiness.TIMEOUT);
-        if (timeout.isEmpty() && !readiness.has(Schema.Readiness.TIMEOUT) && type != ServiceType.ONESHOT) {
+        if (timeout.isEmpty() && !readiness.has(Schema.ReadinessKeys.TIMEOUT) && type != ServiceType.ONESHOT) {
             timeout = Optional.of(DEFAULT_READINESS_TIMEOUT);
         }
-        Duration interval = readiness.get(Schema.Readiness.INTERVAL);
-        Readiness result = switch (kind) {
+        if (kind == ReadinessType.TCP_PORT && !readiness.has(Schema.ReadinessKeys.PORT)) {
+            ctx.error(readiness.header(), "[readiness] type = \"tcp-port\" needs port = N, the port to connect to");
+            readiness.fail();
+        }
+        if (kind == ReadinessType.EXEC && !readiness.has(Schema.ReadinessKeys.CHECK_EXEC)) {
+            ctx.error(readiness.header(), "[readiness] type = \"exec\" needs check-exec = [\"/path/to/check\", ...]");
+            readiness.fail();
+        }
+        if (readiness.failed()) return null;
+        return switch (kind) {
             case NONE -> type == ServiceType.SIMPLE ? new Readiness.Immediate() : new Readiness.Exit(timeout);
             case NOTIFY -> new Readiness.Notify(timeout);
-            case TCP_PORT -> {
-                String host = readiness.get(Schema.Readiness.HOST);
-                Integer port = readiness.get(Schema.Readiness.PORT);
-                if (port == null && !readiness.has(Schema.Readiness.PORT)) {
-                    ctx.error(readiness.header(), "[readiness] type = \"tcp-port\" needs port = N, the port to connect to");
-                }
-                yield host == null || port == null || interval == null ? null : new Readiness.TcpPort(host, port, interval, timeout);
-            }
-            case EXEC -> {
-                List<String> check = readiness.get(Schema.Readiness.CHECK_EXEC);
-                if (check == null && !readiness.has(Schema.Readiness.CHECK_EXEC)) {
-                    ctx.error(readiness.header(), "[readiness] type = \"exec\" needs check-exec = [\"/path/to/check\", ...]");
-                }
-                yield check == null || interval == null ? null : new Readiness.Exec(check, interval, timeout);
-            }
-            case FD -> {
-                Integer fd = readiness.get(Schema.Readiness.FD);
-                yield fd == null ? null : new Readiness.Fd(fd, timeout);
-            }
+            case TCP_PORT -> new Readiness.TcpPort(host, port, interval, timeout);
+            case EXEC -> new Readiness.Exec(check, interval, timeout);
+            case FD -> new Readiness.Fd(fd, timeout);
         };
-        return readiness.failed() ? null : result;
     }
 
     /** Keys of [readiness] that the chosen type does not use are a mistake worth a warning, not an error. */
-    private static void warnUnused(TableReader readiness, Schema.Readiness.Type kind, ServiceType type) {
-        Map<dynamod.conf.schema.Field<?>, List<Schema.Readiness.Type>> usedBy = Map.of(
-                Schema.Readiness.HOST, List.of(Schema.Readiness.Type.TCP_PORT),
-                Schema.Readiness.PORT, List.of(Schema.Readiness.Type.TCP_PORT),
-                Schema.Readiness.CHECK_EXEC, List.of(Schema.Readiness.Type.EXEC),
-                Schema.Readiness.INTERVAL, List.of(Schema.Readiness.Type.TCP_PORT, Schema.Readiness.Type.EXEC),
-                Schema.Readiness.FD, List.of(Schema.Readiness.Type.FD));
-        for (var field : Schema.Readiness.SECTION.fields()) {
-            List<Schema.Readiness.Type> users = usedBy.get(field);
+    private static void warnUnused(TableReader readiness, ReadinessType kind, ServiceType type) {
+        Map<dynamod.conf.schema.Field<?>, List<ReadinessType>> usedBy = Map.of(
+                Schema.ReadinessKeys.HOST, List.of(ReadinessType.TCP_PORT),
+                Schema.ReadinessKeys.PORT, List.of(ReadinessType.TCP_PORT),
+                Schema.ReadinessKeys.CHECK_EXEC, List.of(ReadinessType.EXEC),
+                Schema.ReadinessKeys.INTERVAL, List.of(ReadinessType.TCP_PORT, ReadinessType.EXEC),
+                Schema.ReadinessKeys.FD, List.of(ReadinessType.FD));
+        for (var field : Schema.ReadinessKeys.SECTION.fields()) {
+            List<ReadinessType> users = usedBy.get(field);
             boolean unused = users != null ? !users.contains(kind)
-                    : field == Schema.Readiness.TIMEOUT && kind == Schema.Readiness.Type.NONE && type == ServiceType.SIMPLE;
+                    : field == Schema.ReadinessKeys.TIMEOUT && kind == ReadinessType.NONE && type == ServiceType.SIMPLE;
             if (unused && readiness.has(field)) {
                 String what = type == ServiceType.ONESHOT ? "a oneshot" : "readiness type \"" + kind.tomlName() + "\"";
                 readiness.context().warning(readiness.keyPosition(field), "[readiness] " + field.key()
@@ -210,7 +210,7 @@ final class ServiceReader {
         dependencies.reportUnknownKeys(List.of(), Schema.SERVICE.sections());
         Map<Relation, List<Located<String>>> relations = new EnumMap<>(Relation.class);
         for (Relation relation : Relation.values()) {
-            List<Located<String>> targets = dependencies.get(Schema.Dependencies.of(relation));
+            List<Located<String>> targets = dependencies.get(Schema.DependencyKeys.of(relation));
             if (targets == null) {
                 relations.put(relation, List.of());
                 continue;
@@ -236,17 +236,17 @@ final class ServiceReader {
 
     private static CgroupLimits cgroup(TableReader cgroup) {
         cgroup.reportUnknownKeys(List.of(), Schema.SERVICE.sections());
-        Optional<Limit> memoryMax = cgroup.optional(Schema.Cgroup.MEMORY_MAX);
-        Optional<Limit> memoryHigh = cgroup.optional(Schema.Cgroup.MEMORY_HIGH);
+        Optional<Limit> memoryMax = cgroup.optional(Schema.CgroupKeys.MEMORY_MAX);
+        Optional<Limit> memoryHigh = cgroup.optional(Schema.CgroupKeys.MEMORY_HIGH);
         if (memoryMax.isPresent() && memoryHigh.isPresent() && !memoryMax.get().isMax()
                 && memoryHigh.get().value() > memoryMax.get().value()) {
-            cgroup.context().warning(cgroup.position(Schema.Cgroup.MEMORY_HIGH),
+            cgroup.context().warning(cgroup.position(Schema.CgroupKeys.MEMORY_HIGH),
                     "[cgroup] memory-high is above memory-max, so it never throttles before the OOM killer acts");
         }
-        Integer cpuWeight = cgroup.get(Schema.Cgroup.CPU_WEIGHT);
-        Integer ioWeight = cgroup.get(Schema.Cgroup.IO_WEIGHT);
-        var cpuMax = cgroup.optional(Schema.Cgroup.CPU_MAX);
-        var pidsMax = cgroup.optional(Schema.Cgroup.PIDS_MAX);
+        Integer cpuWeight = cgroup.get(Schema.CgroupKeys.CPU_WEIGHT);
+        Integer ioWeight = cgroup.get(Schema.CgroupKeys.IO_WEIGHT);
+        var cpuMax = cgroup.optional(Schema.CgroupKeys.CPU_MAX);
+        var pidsMax = cgroup.optional(Schema.CgroupKeys.PIDS_MAX);
         if (cgroup.failed()) return null;
         return new CgroupLimits(memoryMax, memoryHigh,
                 cpuWeight == null ? OptionalInt.empty() : OptionalInt.of(cpuWeight), cpuMax, pidsMax,
@@ -255,19 +255,19 @@ final class ServiceReader {
 
     private static Isolation isolation(TableReader namespace) {
         namespace.reportUnknownKeys(List.of(), Schema.SERVICE.sections());
-        var namespaces = namespace.get(Schema.Isolation.ENABLE);
-        var bindMounts = namespace.get(Schema.Isolation.BIND_MOUNTS);
-        var privateTmp = namespace.get(Schema.Isolation.PRIVATE_TMP);
-        var protectSystem = namespace.get(Schema.Isolation.PROTECT_SYSTEM);
+        var namespaces = namespace.get(Schema.NamespaceKeys.ENABLE);
+        var bindMounts = namespace.get(Schema.NamespaceKeys.BIND_MOUNTS);
+        var privateTmp = namespace.get(Schema.NamespaceKeys.PRIVATE_TMP);
+        var protectSystem = namespace.get(Schema.NamespaceKeys.PROTECT_SYSTEM);
         if (namespace.failed()) return null;
         return new Isolation(namespaces, bindMounts, privateTmp, protectSystem);
     }
 
     private static ShutdownSpec shutdown(TableReader shutdown) {
         shutdown.reportUnknownKeys(List.of(), Schema.SERVICE.sections());
-        var signal = shutdown.get(Schema.Shutdown.STOP_SIGNAL);
-        var timeout = shutdown.get(Schema.Shutdown.STOP_TIMEOUT);
-        var stopExec = shutdown.optional(Schema.Shutdown.STOP_EXEC);
+        var signal = shutdown.get(Schema.ShutdownKeys.STOP_SIGNAL);
+        var timeout = shutdown.get(Schema.ShutdownKeys.STOP_TIMEOUT);
+        var stopExec = shutdown.optional(Schema.ShutdownKeys.STOP_EXEC);
         if (shutdown.failed()) return null;
         return new ShutdownSpec(signal, timeout, stopExec.orElse(List.of()));
     }

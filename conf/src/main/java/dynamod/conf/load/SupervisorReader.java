@@ -26,37 +26,39 @@ final class SupervisorReader {
 
     static Draft read(FileContext ctx, TomlTable root) {
         Document doc = new Document(ctx, root, Schema.SUPERVISOR);
-        TableReader supervisor = doc.table(Schema.Supervisor.SECTION);
+        TableReader supervisor = doc.table(Schema.SupervisorKeys.SECTION);
         if (!supervisor.present()) {
-            ctx.error(ctx.start(), root.contains(List.of("service"))
-                    ? "this is a service file ([service]); service files belong in services/"
-                    : "missing table [supervisor]; a supervisor file starts with [supervisor] and name = \"...\"");
+            if (!root.contains(List.of("supervisor"))) {
+                ctx.error(ctx.start(), root.contains(List.of("service"))
+                        ? "this is a service file ([service]); service files belong in services/"
+                        : "missing table [supervisor]; a supervisor file starts with [supervisor] and name = \"...\"");
+            }
             supervisor.absenceReported();
         }
         supervisor.reportUnknownKeys(List.of(), Schema.SUPERVISOR.sections());
-        String name = supervisor.get(Schema.Supervisor.NAME);
+        String name = supervisor.get(Schema.SupervisorKeys.NAME);
         boolean isRoot = SupervisorSpec.ROOT.equals(name);
-        Located<String> located = name == null ? null : new Located<>(name, supervisor.position(Schema.Supervisor.NAME));
+        Located<String> located = name == null ? null : new Located<>(name, supervisor.position(Schema.SupervisorKeys.NAME));
 
         Located<String> parent = null;
-        if (isRoot && supervisor.has(Schema.Supervisor.PARENT)) {
-            ctx.error(supervisor.position(Schema.Supervisor.PARENT), "[supervisor] parent: root is the top of the tree and has no parent");
+        if (isRoot && supervisor.has(Schema.SupervisorKeys.PARENT)) {
+            ctx.error(supervisor.position(Schema.SupervisorKeys.PARENT), "[supervisor] parent: root is the top of the tree and has no parent");
         } else if (!isRoot) {
-            String parentName = supervisor.get(Schema.Supervisor.PARENT);
-            if (parentName != null) parent = new Located<>(parentName, supervisor.position(Schema.Supervisor.PARENT));
+            String parentName = supervisor.get(Schema.SupervisorKeys.PARENT);
+            if (parentName != null) parent = new Located<>(parentName, supervisor.position(Schema.SupervisorKeys.PARENT));
         }
-        var description = supervisor.optional(Schema.Supervisor.DESCRIPTION);
-        Strategy strategy = supervisor.get(Schema.Supervisor.STRATEGY);
+        var description = supervisor.optional(Schema.SupervisorKeys.DESCRIPTION);
+        Strategy strategy = supervisor.get(Schema.SupervisorKeys.STRATEGY);
 
-        TableReader restart = doc.table(Schema.Intensity.SECTION);
+        TableReader restart = doc.table(Schema.IntensityKeys.SECTION);
         restart.reportUnknownKeys(List.of(), Schema.SUPERVISOR.sections());
-        Integer maxRestarts = restart.get(Schema.Intensity.MAX_RESTARTS);
-        if (maxRestarts == null && !restart.has(Schema.Intensity.MAX_RESTARTS)) {
-            maxRestarts = isRoot ? Schema.Intensity.ROOT_MAX_RESTARTS : Schema.Intensity.DEFAULT_MAX_RESTARTS;
+        Integer maxRestarts = restart.get(Schema.IntensityKeys.MAX_RESTARTS);
+        if (maxRestarts == null && !restart.has(Schema.IntensityKeys.MAX_RESTARTS)) {
+            maxRestarts = isRoot ? Schema.IntensityKeys.ROOT_MAX_RESTARTS : Schema.IntensityKeys.DEFAULT_MAX_RESTARTS;
         }
-        Duration window = restart.get(Schema.Intensity.MAX_RESTART_WINDOW);
-        if (window == null && !restart.has(Schema.Intensity.MAX_RESTART_WINDOW)) {
-            window = isRoot ? Schema.Intensity.ROOT_WINDOW : Schema.Intensity.DEFAULT_WINDOW;
+        Duration window = restart.get(Schema.IntensityKeys.MAX_RESTART_WINDOW);
+        if (window == null && !restart.has(Schema.IntensityKeys.MAX_RESTART_WINDOW)) {
+            window = isRoot ? Schema.IntensityKeys.ROOT_WINDOW : Schema.IntensityKeys.DEFAULT_WINDOW;
         }
 
         SupervisorSpec spec = null;
@@ -70,6 +72,6 @@ final class SupervisorReader {
     /** The root supervisor when no file configures it. */
     static SupervisorSpec implicitRoot() {
         return new SupervisorSpec(SupervisorSpec.ROOT, Optional.empty(), Optional.empty(), Strategy.ONE_FOR_ONE,
-                new Intensity(Schema.Intensity.ROOT_MAX_RESTARTS, Schema.Intensity.ROOT_WINDOW), Optional.empty());
+                new Intensity(Schema.IntensityKeys.ROOT_MAX_RESTARTS, Schema.IntensityKeys.ROOT_WINDOW), Optional.empty());
     }
 }

@@ -27,8 +27,10 @@ public final class FileContext {
         return file;
     }
 
-    public SourceText text() {
-        return text;
+    /** The literal written at a position, or {@code fallback} when the source does not show one there. */
+    public String literalAt(SourcePosition position, String fallback) {
+        String literal = text.literalAt(position.line(), position.column());
+        return literal.isEmpty() ? fallback : literal;
     }
 
     public SourcePosition start() {

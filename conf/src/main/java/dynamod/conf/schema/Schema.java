@@ -10,10 +10,12 @@ import dynamod.conf.spec.CpuMax;
 import dynamod.conf.spec.EnvironmentFile;
 import dynamod.conf.spec.Namespace;
 import dynamod.conf.spec.ProtectSystem;
+import dynamod.conf.spec.ReadinessType;
 import dynamod.conf.spec.Relation;
 import dynamod.conf.spec.RestartPolicy;
 import dynamod.conf.spec.ServiceType;
 import dynamod.conf.spec.Strategy;
+import dynamod.conf.value.Durations;
 import dynamod.conf.value.Limit;
 import dynamod.conf.value.Signal;
 import java.nio.file.Path;
@@ -39,8 +41,8 @@ public final class Schema {
 
     // ---------------------------------------------------------------- service files
 
-    public static final class Service {
-        private Service() {}
+    public static final class ServiceKeys {
+        private ServiceKeys() {}
 
         public static final Field<String> NAME = required("name", ValueTypes.NAME,
                 "the service's name: unique, used in dependencies, commands, cgroup and unit names");
@@ -68,8 +70,8 @@ public final class Schema {
                 NAME, DESCRIPTION, SUPERVISOR, EXEC, WORKDIR, TYPE, PID_FILE, ENVIRONMENT, ENVIRONMENT_FILE);
     }
 
-    public static final class User {
-        private User() {}
+    public static final class UserKeys {
+        private UserKeys() {}
 
         public static final Field<String> USER = optional("user", ValueTypes.ACCOUNT_NAME,
                 "user name or uid to run as (a name also sets the group and the user's groups from /etc/group)");
@@ -82,8 +84,8 @@ public final class Schema {
                 "the identity the service runs as; absent: the manager's own", USER, GROUP, SUPPLEMENTARY_GROUPS);
     }
 
-    public static final class Restart {
-        private Restart() {}
+    public static final class RestartKeys {
+        private RestartKeys() {}
 
         public static final Field<RestartPolicy> POLICY = contextual("policy", ValueTypes.oneOf(RestartPolicy.class),
                 "\"permanent\" (\"transient\" for oneshot)",
@@ -101,26 +103,10 @@ public final class Schema {
                 POLICY, DELAY, MAX_DELAY, MAX_RESTARTS, MAX_RESTART_WINDOW);
     }
 
-    public static final class Readiness {
-        private Readiness() {}
+    public static final class ReadinessKeys {
+        private ReadinessKeys() {}
 
-        /** The readiness types as files spell them. */
-        public enum Type implements dynamod.conf.spec.ConfigEnum {
-            NONE("none"), NOTIFY("notify"), TCP_PORT("tcp-port"), EXEC("exec"), FD("fd");
-
-            private final String tomlName;
-
-            Type(String tomlName) {
-                this.tomlName = tomlName;
-            }
-
-            @Override
-            public String tomlName() {
-                return tomlName;
-            }
-        }
-
-        public static final Field<Type> TYPE = contextual("type", ValueTypes.oneOf(Type.class),
+        public static final Field<ReadinessType> TYPE = contextual("type", ValueTypes.oneOf(ReadinessType.class),
                 "\"none\" (\"notify\" for type = \"notify\")",
                 "none: ready once spawned (oneshot and forking: once the spawned process exited 0); notify: READY=1 on $NOTIFY_SOCKET; "
                         + "tcp-port: a TCP connect succeeds; exec: check-exec exits 0; fd: a newline on $DYNAMOD_READY_FD");
@@ -142,8 +128,8 @@ public final class Schema {
                 TYPE, HOST, PORT, CHECK_EXEC, INTERVAL, TIMEOUT, FD);
     }
 
-    public static final class Dependencies {
-        private Dependencies() {}
+    public static final class DependencyKeys {
+        private DependencyKeys() {}
 
         public static final Field<List<Located<String>>> REQUIRES = defaulted("requires", ValueTypes.NAMES, List.of(),
                 "start after these are ready, and never without them: their failure or stop blocks or stops this service");
@@ -167,8 +153,8 @@ public final class Schema {
         }
     }
 
-    public static final class Cgroup {
-        private Cgroup() {}
+    public static final class CgroupKeys {
+        private CgroupKeys() {}
 
         public static final Field<Limit> MEMORY_MAX = optional("memory-max", ValueTypes.SIZE,
                 "memory.max: the hard memory limit; above it the kernel's OOM killer acts");
@@ -187,8 +173,8 @@ public final class Schema {
                 MEMORY_MAX, MEMORY_HIGH, CPU_WEIGHT, CPU_MAX, PIDS_MAX, IO_WEIGHT);
     }
 
-    public static final class BindMounts {
-        private BindMounts() {}
+    public static final class BindMountKeys {
+        private BindMountKeys() {}
 
         public static final Field<Path> SOURCE = required("source", ValueTypes.ABSOLUTE_PATH, "the host path");
         public static final Field<Path> TARGET = required("target", ValueTypes.ABSOLUTE_PATH,
@@ -207,8 +193,8 @@ public final class Schema {
         });
     }
 
-    public static final class Isolation {
-        private Isolation() {}
+    public static final class NamespaceKeys {
+        private NamespaceKeys() {}
 
         /** Other spellings accepted for namespace names. */
         public static final Map<String, Namespace> NAMESPACE_ALIASES = Map.of("mount", Namespace.MNT, "network", Namespace.NET);
@@ -216,7 +202,7 @@ public final class Schema {
         public static final Field<Set<Namespace>> ENABLE = defaulted("enable",
                 ValueTypes.setOf(Namespace.class, NAMESPACE_ALIASES), Set.of(),
                 "namespaces of its own (\"mount\" and \"network\" are accepted for mnt and net)");
-        public static final Field<List<BindMount>> BIND_MOUNTS = defaulted("bind-mounts", BindMounts.TYPE, List.of(),
+        public static final Field<List<BindMount>> BIND_MOUNTS = defaulted("bind-mounts", BindMountKeys.TYPE, List.of(),
                 "host paths made visible inside, each { source, target, writable = false }");
         public static final Field<Boolean> PRIVATE_TMP = defaulted("private-tmp", ValueTypes.BOOLEAN, false,
                 "a fresh tmpfs on /tmp, invisible to others");
@@ -229,8 +215,8 @@ public final class Schema {
                 ENABLE, BIND_MOUNTS, PRIVATE_TMP, PROTECT_SYSTEM);
     }
 
-    public static final class Shutdown {
-        private Shutdown() {}
+    public static final class ShutdownKeys {
+        private ShutdownKeys() {}
 
         public static final Field<Signal> STOP_SIGNAL = defaulted("stop-signal", ValueTypes.SIGNAL, Signal.SIGTERM,
                 "the signal that asks the service to stop: a name (SIGTERM, TERM, SIGRTMIN+3) or a number");
@@ -243,14 +229,14 @@ public final class Schema {
                 STOP_SIGNAL, STOP_TIMEOUT, STOP_EXEC);
     }
 
-    public static final FileKind SERVICE = new FileKind("services", Service.SECTION, List.of(
-            Service.SECTION, User.SECTION, Restart.SECTION, Readiness.SECTION, Dependencies.SECTION,
-            Cgroup.SECTION, Isolation.SECTION, BindMounts.SECTION, Shutdown.SECTION));
+    public static final FileKind SERVICE = new FileKind("services", ServiceKeys.SECTION, List.of(
+            ServiceKeys.SECTION, UserKeys.SECTION, RestartKeys.SECTION, ReadinessKeys.SECTION, DependencyKeys.SECTION,
+            CgroupKeys.SECTION, NamespaceKeys.SECTION, BindMountKeys.SECTION, ShutdownKeys.SECTION));
 
     // ---------------------------------------------------------------- supervisor files
 
-    public static final class Supervisor {
-        private Supervisor() {}
+    public static final class SupervisorKeys {
+        private SupervisorKeys() {}
 
         public static final Field<String> NAME = required("name", ValueTypes.NAME,
                 "the supervisor's name; \"root\" configures the implicit root of the tree");
@@ -265,8 +251,8 @@ public final class Schema {
                 NAME, DESCRIPTION, PARENT, STRATEGY);
     }
 
-    public static final class Intensity {
-        private Intensity() {}
+    public static final class IntensityKeys {
+        private IntensityKeys() {}
 
         public static final int DEFAULT_MAX_RESTARTS = 10;
         public static final Duration DEFAULT_WINDOW = Duration.ofMinutes(5);
@@ -278,14 +264,15 @@ public final class Schema {
                 "restart intensity: more restarts of children than this within max-restart-window and the "
                         + "supervisor gives up and fails to its parent");
         public static final Field<Duration> MAX_RESTART_WINDOW = contextual("max-restart-window", ValueTypes.POSITIVE_DURATION,
-                "\"5m\" (\"10m\" for root)", "the sliding window the intensity counts in");
+                "\"" + Durations.format(DEFAULT_WINDOW) + "\" (\"" + Durations.format(ROOT_WINDOW) + "\" for root)",
+                "the sliding window the intensity counts in");
 
         public static final Section SECTION = Section.table("restart", "restart intensity, as Erlang/OTP supervisors have it",
                 MAX_RESTARTS, MAX_RESTART_WINDOW);
     }
 
-    public static final FileKind SUPERVISOR = new FileKind("supervisors", Supervisor.SECTION,
-            List.of(Supervisor.SECTION, Intensity.SECTION));
+    public static final FileKind SUPERVISOR = new FileKind("supervisors", SupervisorKeys.SECTION,
+            List.of(SupervisorKeys.SECTION, IntensityKeys.SECTION));
 
     public static final List<FileKind> FILE_KINDS = List.of(SERVICE, SUPERVISOR);
 }

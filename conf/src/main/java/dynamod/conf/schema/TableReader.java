@@ -18,15 +18,22 @@ public final class TableReader {
     private final Section section;
     private final TomlTable table;
     private final SourcePosition header;
+    private final String name;
     private boolean failed;
     private boolean absenceReported;
 
     /** {@code table} is null when the file has no such table; then every key is absent. */
     public TableReader(FileContext ctx, Section section, TomlTable table, SourcePosition header) {
+        this(ctx, section, table, header, section.header());
+    }
+
+    /** {@code name} is how messages call this table, e.g. {@code [namespace] bind-mounts[1]} for an array item. */
+    public TableReader(FileContext ctx, Section section, TomlTable table, SourcePosition header, String name) {
         this.ctx = ctx;
         this.section = section;
         this.table = table;
         this.header = header;
+        this.name = name;
     }
 
     public boolean present() {
@@ -62,7 +69,7 @@ public final class TableReader {
     }
 
     public String label(Field<?> field) {
-        return section.header() + " " + field.key();
+        return section.arrayItem() ? name + "." + field.key() : name + " " + field.key();
     }
 
     /** Where the value of the field is written, or the table header when it is absent. */
@@ -82,7 +89,7 @@ public final class TableReader {
         assert section.fields().contains(field) : field.key() + " is not in " + section.name();
         if (!has(field)) {
             if (field.required() && !absenceReported) {
-                ctx.error(header, "missing required key " + field.key() + " in " + section.header()
+                ctx.error(header, "missing required key " + field.key() + " in " + name
                         + " (" + field.summary() + ")");
                 failed = true;
             }
@@ -105,17 +112,28 @@ public final class TableReader {
         if (table == null) return;
         for (String key : table.keySet()) {
             if (section.field(key).isPresent() || subtables.contains(key)) continue;
-            List<String> known = new ArrayList<>(section.keys());
-            known.addAll(subtables);
-            List<String> tables = elsewhere.stream().filter(s -> !s.arrayItem()).map(Section::name).toList();
-            String hint = Suggestions.closest(key, known).map(k -> "; did you mean " + k + "?")
-                    .or(() -> elsewhere.stream().filter(s -> s.field(key).isPresent()).findFirst()
-                            .map(s -> "; " + key + " belongs in " + s.header()))
-                    .or(() -> Suggestions.closest(key, tables).map(t -> "; did you mean the table [" + t + "]?"))
-                    .orElse("; " + section.header() + " has " + String.join(", ", known));
-            ctx.error(ctx.keyOf(table, key), "unknown key " + ValueTypes.quote(key) + " in " + section.header() + hint);
+            ctx.error(ctx.keyOf(table, key), "unknown key " + ValueTypes.quote(key) + " in " + name
+                    + hint(key, table.get(List.of(key)), subtables, elsewhere));
             failed = true;
         }
+    }
+
+    private String hint(String key, Object value, Collection<String> subtables, Collection<Section> elsewhere) {
+        // memory.max = "1G" is the table memory = { max = "1G" } in TOML: the key meant was memory-max.
+        if (value instanceof TomlTable dotted && dotted.size() == 1) {
+            String joined = key + "-" + dotted.keySet().iterator().next();
+            if (section.field(joined).isPresent()) return "; did you mean " + joined + "? (a dot makes a nested table in TOML)";
+        }
+        Optional<String> near = Suggestions.closest(key, section.keys());
+        if (near.isPresent()) return "; did you mean " + near.get() + "?";
+        Optional<Section> home = elsewhere.stream().filter(s -> s.field(key).isPresent()).findFirst();
+        if (home.isPresent()) return "; " + key + " belongs in " + home.get().header();
+        List<String> tables = elsewhere.stream().filter(s -> !s.arrayItem()).map(Section::name).toList();
+        Optional<String> table = Suggestions.closest(key, tables);
+        if (table.isPresent()) return "; did you mean the table [" + table.get() + "]?";
+        String keys = String.join(", ", section.keys());
+        List<String> nested = subtables.stream().map(t -> "[" + section.name() + "." + t + "]").toList();
+        return "; " + name + " has " + keys + (nested.isEmpty() ? "" : ", and the table " + String.join(", ", nested));
     }
 
     public void reportUnknownKeys(Collection<String> subtables) {
@@ -128,8 +146,10 @@ public final class TableReader {
         if (table == null || !table.contains(List.of(key))) return new TableReader(ctx, sub, null, header);
         Object value = table.get(List.of(key));
         if (value instanceof TomlTable nestedTable) return new TableReader(ctx, sub, nestedTable, ctx.keyOf(table, key));
+        String example = value instanceof String s && !sub.fields().isEmpty()
+                ? "; write " + sub.header() + " with " + sub.fields().getFirst().key() + " = " + ValueTypes.quote(s) : "";
         ctx.error(ctx.valueOf(table, key), section.header() + " " + key + ": expected a table " + sub.header()
-                + ", found " + ValueTypes.tomlTypeOf(value));
+                + ", found " + ValueTypes.tomlTypeOf(value) + example);
         failed = true;
         return new TableReader(ctx, sub, null, header);
     }

@@ -142,7 +142,7 @@ public final class ValueTypes {
 
     /** A user or group: a name as in /etc/passwd, or a number. */
     public static final ValueType<String> ACCOUNT_NAME = stringType("user or group name or number", s -> {
-        if (!s.isEmpty() && s.chars().allMatch(Character::isDigit)) {
+        if (!s.isEmpty() && s.chars().allMatch(c -> c >= '0' && c <= '9')) {
             return s.length() <= 10 && Long.parseLong(s) < 4_294_967_295L ? null : quote(s) + " is not a valid id";
         }
         return ACCOUNT.matcher(s).matches() ? null
@@ -282,6 +282,10 @@ public final class ValueTypes {
                         + " is neither an absolute path nor a command name to look up in PATH");
                 return null;
             }
+            if (items.size() == 1 && program.strip().contains(" ")) {
+                ctx.warning(items.getFirst().position(), label + ": the program name " + quote(program)
+                        + " contains spaces; if these are arguments, write " + example(program));
+            }
             return items.stream().map(Located::value).toList();
         }
 
@@ -369,15 +373,14 @@ public final class ValueTypes {
         return new ValueType<>() {
             @Override
             public String description() {
-                return max == Integer.MAX_VALUE ? "integer ≥ " + min : "integer " + min + "–" + max;
+                return "integer " + min + "–" + max;
             }
 
             @Override
             public Integer read(Object value, SourcePosition at, String label, FileContext ctx) {
                 if (!(value instanceof Long n)) return expected("an integer", value, at, label, ctx);
                 if (n < min || n > max) {
-                    ctx.error(at, label + ": " + n + " is out of range; " + (max == Integer.MAX_VALUE
-                            ? "it must be at least " + min : "it must be between " + min + " and " + max));
+                    ctx.error(at, label + ": " + n + " is out of range; it must be between " + min + " and " + max);
                     return null;
                 }
                 return n.intValue();
@@ -505,6 +508,7 @@ public final class ValueTypes {
                     case String s -> Durations.parse(s);
                     case Long n -> Durations.ofSeconds(BigDecimal.valueOf(n), n.toString());
                     case Double d when Double.isFinite(d) -> Durations.ofSeconds(BigDecimal.valueOf(d), d.toString());
+                    case Double d -> Parsed.<Duration>invalid(d + " is not a duration; write e.g. " + Durations.EXAMPLES);
                     default -> null;
                 };
                 if (parsed == null) return expected("a duration such as " + Durations.EXAMPLES, value, at, label, ctx);
@@ -648,8 +652,9 @@ public final class ValueTypes {
                 Object raw = table.get(List.of(name));
                 String text = switch (raw) {
                     case String s -> s;
-                    case Long n -> n.toString();
-                    case Double d -> d.toString();
+                    // As written: 0x1F stays 0x1F, 1e3 stays 1e3.
+                    case Long n -> ctx.literalAt(ctx.valueOf(table, name), n.toString());
+                    case Double d -> ctx.literalAt(ctx.valueOf(table, name), d.toString());
                     case Boolean b -> b.toString();
                     default -> null;
                 };
@@ -697,7 +702,7 @@ public final class ValueTypes {
                         ok = false;
                         continue;
                     }
-                    TableReader reader = new TableReader(ctx, section, table, where);
+                    TableReader reader = new TableReader(ctx, section, table, where, label + "[" + i + "]");
                     T item = row.apply(reader);
                     reader.reportUnknownKeys(List.of());
                     if (item == null || reader.failed()) ok = false;

@@ -17,8 +17,6 @@ public record Signal(int number) {
         "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS"
     };
 
-    public static final Signal SIGHUP = new Signal(1);
-    public static final Signal SIGINT = new Signal(2);
     public static final Signal SIGKILL = new Signal(9);
     public static final Signal SIGTERM = new Signal(15);
 

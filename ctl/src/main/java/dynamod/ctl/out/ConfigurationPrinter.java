@@ -31,6 +31,17 @@ public final class ConfigurationPrinter {
 
         out.println(style.bold("Supervision tree"));
         printSupervisor(configuration, configuration.root(), "", "", waveOf);
+        // A single file checked on its own may name a supervisor that is in another file.
+        configuration.services().values().stream().map(ServiceSpec::supervisor).distinct()
+                .filter(s -> !configuration.supervisors().containsKey(s)).sorted().forEach(missing -> {
+                    out.println(style.cyan(missing) + "  " + style.dim("(not in what was checked)"));
+                    List<ServiceSpec> children = configuration.servicesOf(missing);
+                    for (int i = 0; i < children.size(); i++) {
+                        boolean last = i == children.size() - 1;
+                        out.println((last ? style.lastBranch() : style.branch()) + style.bold(children.get(i).name()) + "  "
+                                + style.dim(describe(children.get(i))));
+                    }
+                });
         out.println();
         out.println(style.bold("Start order") + style.dim(" (each wave starts when what it waits for is ready)"));
         for (int i = 0; i < waves.size(); i++) {

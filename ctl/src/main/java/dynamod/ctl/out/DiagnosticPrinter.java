@@ -27,23 +27,35 @@ public final class DiagnosticPrinter {
 
     private void print(Diagnostic diagnostic, LoadResult result) {
         String label = diagnostic.isError() ? style.red("error") : style.yellow("warning");
-        out.println(style.bold(diagnostic.position() + ":") + " " + label + ": " + diagnostic.message());
+        out.println(style.bold(diagnostic.position() + ":") + " " + label + ": " + style.text(diagnostic.message()));
         excerpt(diagnostic.position(), result);
         for (Diagnostic.Note note : diagnostic.notes()) {
-            out.println(style.bold(note.position() + ":") + " " + style.cyan("note") + ": " + note.message());
+            out.println(style.bold(note.position() + ":") + " " + style.cyan("note") + ": " + style.text(note.message()));
             if (!note.position().equals(diagnostic.position())) excerpt(note.position(), result);
         }
     }
 
-    /** The line and a caret, with tabs kept so the caret lines up; nothing for whole-file positions. */
+    /**
+     * The line and a caret under the column (columns count code points, as the positions do), with tabs kept so the
+     * caret lines up; control characters are shown as {@code ?} so a file cannot write escape sequences to the
+     * terminal. Nothing for whole-file positions.
+     */
     private void excerpt(SourcePosition position, LoadResult result) {
         if (position.isWholeFile()) return;
         String line = result.lineAt(position);
         if (line.isBlank() || line.length() > 200) return;
-        String gutter = String.format("%5d | ", position.line());
-        out.println(style.dim(gutter) + line);
+        StringBuilder shown = new StringBuilder();
         StringBuilder caret = new StringBuilder();
-        for (int i = 0; i < position.column() - 1 && i < line.length(); i++) caret.append(line.charAt(i) == '\t' ? '\t' : ' ');
+        int column = 1;
+        for (int i = 0; i < line.length(); column++) {
+            int c = line.codePointAt(i);
+            i += Character.charCount(c);
+            boolean control = c != '\t' && (c < 0x20 || (c >= 0x7f && c < 0xa0));
+            shown.appendCodePoint(control ? '?' : c);
+            if (column < position.column()) caret.append(c == '\t' ? '\t' : ' ');
+        }
+        String gutter = String.format("%5d | ", position.line());
+        out.println(style.dim(gutter) + style.text(shown.toString()));
         out.println(style.dim(" ".repeat(gutter.length() - 2) + "| ") + caret + style.green("^"));
     }
 

@@ -8,8 +8,6 @@ import java.nio.charset.Charset;
  */
 public record Style(boolean colour, boolean unicode) {
 
-    public static final Style PLAIN = new Style(false, true);
-
     public static Style forStdout() {
         String noColor = System.getenv("NO_COLOR");
         var console = System.console();
@@ -25,6 +23,12 @@ public record Style(boolean colour, boolean unicode) {
         } catch (RuntimeException e) {
             return false;
         }
+    }
+
+    /** The text, with the few non-ASCII characters dynamod prints spelt in ASCII when stdout cannot show them. */
+    public String text(String text) {
+        if (unicode) return text;
+        return text.replace("→", "->").replace("µs", "us").replace("–", "-").replace("≥", ">=").replace("…", "...");
     }
 
     public String branch() {
