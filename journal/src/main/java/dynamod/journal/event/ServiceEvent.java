@@ -1,0 +1,28 @@
+package dynamod.journal.event;
+
+import java.util.Optional;
+
+/** A service's lifecycle: every transition of its state machine and the process facts behind them. */
+public sealed interface ServiceEvent extends Event {
+
+    String service();
+
+    /** The state machine moved; {@code cause} names the service or supervisor that caused it, if another did. */
+    record ServiceStateChanged(String service, ServiceState from, ServiceState to, int pid, Optional<ExitStatus> exit,
+            String reason, Optional<String> cause) implements ServiceEvent {}
+
+    /** The spawn helper was asked to start the service's process. */
+    record ServiceSpawnRequested(String service, int attempt) implements ServiceEvent {}
+
+    /** The process exists. */
+    record ServiceSpawned(String service, int pid, String executable) implements ServiceEvent {}
+
+    /** The process could not be started: at which step, with which errno. */
+    record ServiceSpawnFailed(String service, String step, int errno, String message) implements ServiceEvent {}
+
+    /** A process of the service ended (the main one, or another of its group). */
+    record ServiceExited(String service, int pid, ExitStatus status, boolean mainProcess) implements ServiceEvent {}
+
+    /** A signal was sent to the service: to the main process, or to its whole group. */
+    record ServiceSignalled(String service, int pid, int signal, boolean group) implements ServiceEvent {}
+}

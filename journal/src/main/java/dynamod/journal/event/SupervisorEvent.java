@@ -1,0 +1,23 @@
+package dynamod.journal.event;
+
+/** Decisions of the supervision tree, with Erlang/OTP's meanings. */
+public sealed interface SupervisorEvent extends Event {
+
+    String supervisor();
+
+    /** A child is restarted after {@code delayMillis}; attempt counts the consecutive restarts. */
+    record RestartScheduled(String supervisor, String child, long delayMillis, int attempt, String reason)
+            implements SupervisorEvent {}
+
+    /** More restarts than the intensity allows happened within the window. */
+    record IntensityExceeded(String supervisor, int restarts, int maxRestarts, long windowMillis) implements SupervisorEvent {}
+
+    /** The supervisor stopped its children and failed to its parent. */
+    record Escalated(String supervisor, String parent) implements SupervisorEvent {}
+
+    /** The supervisor and its children were restarted by its parent. */
+    record SupervisorRestarted(String supervisor, String strategy) implements SupervisorEvent {}
+
+    /** The root gave up; {@code policy} says what the manager does instead of dying. */
+    record GaveUp(String supervisor, String policy) implements SupervisorEvent {}
+}
