@@ -7,15 +7,19 @@ import dynamod.journal.store.Salvage;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import net.openhft.chronicle.bytes.Bytes;
 import net.openhft.chronicle.queue.ExcerptTailer;
 import net.openhft.chronicle.queue.TailerDirection;
@@ -23,9 +27,14 @@ import net.openhft.chronicle.wire.DocumentContext;
 
 /**
  * Reads one stream in seq order, from a position, a time or a boot, and follows it as it grows. Not thread-safe:
- * one reader per consumer. Damage never stops it: a frame that fails its checksum is skipped, and where
- * Chronicle's tailer cannot go on (a zeroed or broken header, an exception) the reader scans the file for the
- * next good frame and continues from there; each skipped region is reported once to the listener.
+ * one reader per consumer.
+ *
+ * <p>Damage never stops it. Chronicle's tailer reads healthy cycle files. Once a file shows damage — a frame that
+ * fails its checksum, an excerpt longer than the file, an exception, a hole before the last index — the rest of
+ * that file is read by a scan for good frames ({@link Salvage}), because in a damaged file Chronicle's count of
+ * excerpts can slip and its index can point at the wrong place; every frame carries its seq, so nothing is read
+ * twice or out of order. If Chronicle cannot open the stream at all, every file is scanned. Each skipped region
+ * is reported once to the listener.
  *
  * <p>Following parks between polls, from 100 µs up to 1 ms when nothing comes: it never spins.
  */
@@ -33,48 +42,61 @@ public final class JournalReader implements AutoCloseable {
 
     private static final long MIN_PARK_NANOS = 100_000;
     private static final long MAX_PARK_NANOS = 1_000_000;
-    /** At the end of what Chronicle can read, look for damage at most this often. */
-    private static final long DAMAGE_CHECK_NANOS = 200_000_000;
+    /** At the end of what can be read, look for damage (or, when scanning, for new frames) at most this often. */
+    private static final long RECHECK_NANOS = 200_000_000;
+    private static final long UNKNOWN = Long.MIN_VALUE;
+    /** No frame is larger: a longer excerpt is a damaged header. */
+    private static final long MAX_FRAME = 16L << 20;
 
     private final Journal journal;
     private final ChronicleStream stream;
     private final Optional<String> name;
     private final JournalListener listener;
+    /** Null when Chronicle cannot open this stream: then every file is scanned. */
     private final ExcerptTailer tailer;
     private final Set<Long> unknownReported = new HashSet<>();
+    private final Set<File> brokenIndexReported = new HashSet<>();
+    private final Set<File> quarantinedRead = new HashSet<>();
+    /** An event read by Chronicle after a file that must be scanned first; returned once that scan ends. */
+    private Recorded pending;
+    private File pendingFile;
+    private long pendingEnd;
     private byte[] scratch = new byte[512];
     private long lastSeq = -1;
     private File lastFile;
     private long lastEnd;
-    private long nextDamageCheck;
-    private Salvaging salvaging;
+    private long nextCheck;
+    /** The file being scanned and where the scan goes on; null while Chronicle's tailer reads. */
+    private Scanning scanning;
 
-    /** Reading a file with the salvage scan, because Chronicle cannot (its index is broken there). */
-    private record Salvaging(File file, long offset) {}
+    private record Scanning(File file, long offset) {}
 
     JournalReader(Journal journal, ChronicleStream stream, Optional<String> name, JournalListener listener) {
         this.journal = journal;
         this.stream = stream;
         this.name = name;
         this.listener = listener;
-        this.tailer = stream.tailer();
+        ExcerptTailer made;
+        try {
+            made = stream.tailer();
+        } catch (RuntimeException | InternalError | AssertionError e) {
+            made = null;
+            report(-1, -1, 0, "Chronicle cannot read this stream (" + e + "); every file is scanned instead");
+        }
+        this.tailer = made;
+        if (tailer == null) scanning = firstFile().map(f -> new Scanning(f, 0)).orElse(null);
         name.ifPresent(n -> resume(journal.positions().load(stream.stream(), n)));
     }
 
     private void resume(OptionalLong committed) {
         if (committed.isEmpty()) return;
         long seq = committed.getAsLong();
-        if (tailer.moveToIndex(seq)) {
-            next(); // the committed event itself was processed already
-            return;
-        }
-        // Deleted by retention, or damaged: start from what is there, and say what is missing.
-        tailer.toStart();
-        long first = stream.queue().firstIndex();
-        if (first != Long.MAX_VALUE && first > seq) {
+        long first = guarded(() -> stream.queue().firstIndex(), UNKNOWN);
+        if (first != UNKNOWN && first != Long.MAX_VALUE && first > seq) {
             listener.damaged(new JournalDamaged(stream.stream().directory(), "", seq, first, 0,
                     "the named position " + name.orElse("") + " is older than the journal's first event (retention)"));
         }
+        seek(seq + 1);
     }
 
     public Stream stream() {
@@ -89,162 +111,272 @@ public final class JournalReader implements AutoCloseable {
     /** The next event, or empty at the current end of the stream. */
     public Optional<Recorded> next() {
         for (int guard = 0; guard < 1_000_000; guard++) {
-            if (salvaging != null) {
-                Optional<Recorded> salvaged = nextSalvaged();
-                if (salvaged != null) return salvaged;
-                continue;
-            }
-            Read read = readOne();
-            switch (read) {
-                case Read.Event event -> {
+            Step step = scanning != null ? scanOne() : readOne();
+            switch (step) {
+                case Step.Event event -> {
                     return Optional.of(event.recorded());
                 }
-                case Read.Skipped skipped -> {}
-                case Read.End end -> {
-                    if (!lookForDamage("the reader could not go on at event " + tailer.index())) return Optional.empty();
-                }
-                case Read.Failed failed -> {
-                    if (!lookForDamage(failed.reason())) return Optional.empty();
+                case Step.Again again -> {}
+                case Step.End end -> {
+                    return Optional.empty();
                 }
             }
         }
         return Optional.empty();
     }
 
-    private sealed interface Read {
-        record Event(Recorded recorded) implements Read {}
+    private sealed interface Step {
+        record Event(Recorded recorded) implements Step {}
 
-        record Skipped() implements Read {}
+        /** Something was skipped or the reader moved: look again. */
+        record Again() implements Step {}
 
-        record End() implements Read {}
-
-        record Failed(String reason) implements Read {}
+        record End() implements Step {}
     }
 
-    private Read readOne() {
+    private static final Step AGAIN = new Step.Again();
+    private static final Step END = new Step.End();
+
+    // ------------------------------------------------------------------ Chronicle's tailer
+
+    private Step readOne() {
         long index;
         int length;
         long offset;
         File file;
         try (DocumentContext dc = tailer.readingDocument()) {
-            if (!dc.isPresent()) return new Read.End();
+            if (!dc.isPresent()) return atEnd();
             index = dc.index();
             Bytes<?> bytes = dc.wire().bytes();
             offset = bytes.readPosition();
             long remaining = bytes.readRemaining();
-            if (remaining > Integer.MAX_VALUE - 8) return new Read.Failed("an excerpt of " + remaining + " bytes");
+            file = tailer.currentFile();
+            if (remaining > MAX_FRAME || (file != null && offset + remaining > file.length())) {
+                return scanFrom(file, offset, "the excerpt at index " + index + " claims " + remaining + " bytes");
+            }
             length = (int) remaining;
             if (scratch.length < length) scratch = new byte[Math.max(length, scratch.length * 2)];
             bytes.read(scratch, 0, length);
-            file = tailer.currentFile();
-        } catch (RuntimeException | InternalError e) {
-            // InternalError: a fault in an unsafe memory access, i.e. a truncated mapped file.
-            return new Read.Failed(e.toString());
+        } catch (RuntimeException | InternalError | AssertionError e) {
+            // InternalError: a fault in an unsafe memory access (a truncated mapped file); AssertionError: one of
+            // Chronicle's own checks, when assertions are on.
+            File file2 = guarded(tailer::currentFile, null);
+            return scanFrom(file2 != null ? file2 : lastFile, file2 != null && file2.equals(lastFile) ? lastEnd : 0, e.toString());
         }
-        Frame.Decoded decoded = Frame.decode(stream.stream(), scratch, 0, length);
-        lastFile = file;
-        lastEnd = offset + length;
-        return switch (decoded) {
-            case Frame.Decoded.Ok ok when ok.recorded().seq() == index -> {
-                lastSeq = index;
-                yield new Read.Event(ok.recorded());
-            }
-            case Frame.Decoded.Ok ok -> {
-                report(index - 1, index + 1, length, "event " + index + " holds the frame of event " + ok.recorded().seq());
-                yield new Read.Skipped();
-            }
-            case Frame.Decoded.Unknown unknown -> {
-                lastSeq = index;
-                if (unknownReported.add((long) unknown.typeId() << 8 | unknown.version())) {
-                    listener.unknownType(stream.stream(), index, unknown.typeId(), unknown.version());
-                }
-                yield new Read.Skipped();
-            }
-            case Frame.Decoded.Damaged damaged -> {
-                report(index - 1, index + 1, length, "event " + index + ": " + damaged.reason());
-                lastSeq = index;
-                yield new Read.Skipped();
-            }
+        return switch (Frame.decode(stream.stream(), scratch, 0, length)) {
+            case Frame.Decoded.Ok ok -> accept(ok.recorded(), file, offset + length);
+            case Frame.Decoded.Unknown unknown -> skipUnknown(unknown, file, offset + length);
+            case Frame.Decoded.Damaged damaged -> scanFrom(file, offset, "the excerpt at index " + index + ": " + damaged.reason());
         };
     }
 
-    /**
-     * Chronicle read nothing at the tailer's index. That is the end of the stream, unless a later event exists
-     * (Chronicle's own last index is beyond this one: only the very last append can be in progress). Then this
-     * index is a hole or damage: scan the file for the next good frame and go on from there, or with the next
-     * cycle file. True if the reader moved on.
-     */
-    private boolean lookForDamage(String reason) {
-        if (tailer.cycle() == Integer.MIN_VALUE) return false; // nothing read yet, nothing to be stuck at
-        long now = System.nanoTime();
-        if (now < nextDamageCheck) return false;
-        nextDamageCheck = now + DAMAGE_CHECK_NANOS;
-        long index = tailer.index();
-        long last = stream.queue().lastIndex();
-        if (last < 0 || index >= last) return false;
-        File file = tailer.currentFile();
-        if (file == null) file = lastFile;
-        long from = file != null && file.equals(lastFile) ? lastEnd : 0;
-        try {
-            if (file != null) {
-                Optional<Salvage.Found> found = Salvage.next(file.toPath(), from);
-                if (found.isPresent() && found.get().seq() >= index) {
-                    Salvage.Found f = found.get();
-                    if (f.seq() > index || f.offset() > ((from + 3) & ~3L)) report(lastSeq, f.seq(), f.offset() - from, reason);
-                    nextDamageCheck = 0;
-                    // The event Chronicle could not read but the scan can: deliver it from the scan.
-                    if (f.seq() == index || !tailer.moveToIndex(f.seq())) salvaging = new Salvaging(file, f.offset());
-                    return true;
-                }
+    private Step accept(Recorded recorded, File file, long end) {
+        if (scanning == null && file != null && !file.equals(lastFile) && !isQuarantined(file)) {
+            Optional<File> aside = quarantinedBetween(lastFile, file);
+            if (aside.isPresent()) {
+                pending = recorded;
+                pendingFile = file;
+                pendingEnd = end;
+                return scanQuarantined(aside.get());
             }
+        }
+        lastFile = file;
+        lastEnd = end;
+        // The frame's own seq is the truth; an older one (a repeat in a damaged file) is not returned again.
+        if (recorded.seq() <= lastSeq) return AGAIN;
+        lastSeq = recorded.seq();
+        return new Step.Event(recorded);
+    }
+
+    private Step skipUnknown(Frame.Decoded.Unknown unknown, File file, long end) {
+        lastFile = file;
+        lastEnd = end;
+        lastSeq = Math.max(lastSeq, unknown.seq());
+        if (unknownReported.add((long) unknown.typeId() << 8 | unknown.version())) {
+            listener.unknownType(stream.stream(), unknown.seq(), unknown.typeId(), unknown.version());
+        }
+        return AGAIN;
+    }
+
+    /**
+     * Chronicle read nothing. That is the end of the stream, unless a later event exists (Chronicle's last index is
+     * beyond this one — only the very last append can be in progress — or its index is itself unreadable): then
+     * the rest of this file is scanned, or the next cycle file is read.
+     */
+    private Step atEnd() {
+        long now = System.nanoTime();
+        if (now < nextCheck) return END;
+        nextCheck = now + RECHECK_NANOS;
+        Optional<File> aside = quarantinedBetween(lastFile, null);
+        if (aside.isPresent()) return scanQuarantined(aside.get());
+        long last = guarded(() -> stream.queue().lastIndex(), UNKNOWN);
+        if (last == -1) return END;
+        int tailerCycle = guarded(tailer::cycle, Integer.MIN_VALUE);
+        // A tailer that could read nothing at all has no cycle yet: it is stuck at the start of the first one.
+        int cycle = tailerCycle != Integer.MIN_VALUE ? tailerCycle : guarded(() -> stream.queue().firstCycle(), Integer.MIN_VALUE);
+        if (cycle == Integer.MIN_VALUE || cycle == Integer.MAX_VALUE) return END;
+        long index = tailerCycle != Integer.MIN_VALUE ? guarded(tailer::index, -1L) : stream.queue().rollCycle().toIndex(cycle, 0);
+        if (index < 0 || (last != UNKNOWN && index >= last)) return END;
+        File file = tailerCycle != Integer.MIN_VALUE ? guarded(tailer::currentFile, null) : stream.fileOf(cycle).toFile();
+        if (file == null) file = lastFile;
+        if (file == null || !file.exists()) return nextCycle(cycle, "the reader could not go on at event " + index);
+        long from = file.equals(lastFile) ? lastEnd : 0;
+        Optional<Salvage.Found> found = scan(file, from);
+        if (found.isPresent() && found.get().seq() > lastSeq) {
+            return scanFrom(file, from, "the reader could not go on at event " + index);
+        }
+        if (last == UNKNOWN && brokenIndexReported.add(file)) {
+            report(lastSeq, -1, 0, "the index of " + file.getName() + " is damaged; events after " + lastSeq + " in it may be lost");
+        }
+        return nextCycle(cycle, "the reader could not go on at event " + index);
+    }
+
+    /** Moves the tailer to the cycle after {@code cycle}, reporting what of this one was not read. */
+    private Step nextCycle(int cycle, String reason) {
+        int next = guarded(() -> {
+            try {
+                return stream.queue().nextCycle(cycle, TailerDirection.FORWARD);
+            } catch (java.text.ParseException e) {
+                return Integer.MIN_VALUE;
+            }
+        }, Integer.MIN_VALUE);
+        if (next == Integer.MIN_VALUE || next <= cycle) return END;
+        long count = guarded(() -> tailer.excerptsInCycle(cycle), 0L);
+        long readInCycle = lastSeq >= 0 && stream.queue().rollCycle().toCycle(lastSeq) == cycle
+                ? stream.queue().rollCycle().toSequenceNumber(lastSeq) + 1 : 0;
+        if (!guarded(() -> tailer.moveToCycle(next), false)) return END;
+        if (count > readInCycle) report(lastSeq, -1, 0, reason + "; " + (count - readInCycle) + " events of cycle " + cycle + " are unreadable");
+        nextCheck = 0;
+        return AGAIN;
+    }
+
+    // ------------------------------------------------------------------ scanning a damaged file
+
+    /** Damage in {@code file}: report it once and read the rest of the file by scanning from {@code from}. */
+    private Step scanFrom(File file, long from, String reason) {
+        if (file == null) return END;
+        Optional<Salvage.Found> found = scan(file, from);
+        long resumed = found.map(Salvage.Found::seq).orElse(-1L);
+        long skipped = found.map(f -> f.offset() - from).orElse(Math.max(0, file.length() - from));
+        report(lastSeq, resumed, skipped, reason);
+        scanning = new Scanning(file, from);
+        nextCheck = 0;
+        return AGAIN;
+    }
+
+    private Step scanQuarantined(File file) {
+        quarantinedRead.add(file);
+        scanning = new Scanning(file, 0);
+        nextCheck = 0;
+        return AGAIN;
+    }
+
+    private Step scanOne() {
+        Optional<Salvage.Found> found = scan(scanning.file(), scanning.offset());
+        if (found.isPresent()) {
+            Salvage.Found f = found.get();
+            scanning = new Scanning(scanning.file(), f.end());
+            return switch (Frame.decode(stream.stream(), f.frame(), 0, f.length())) {
+                case Frame.Decoded.Ok ok -> accept(ok.recorded(), scanning.file(), f.end());
+                case Frame.Decoded.Unknown unknown -> skipUnknown(unknown, scanning.file(), f.end());
+                case Frame.Decoded.Damaged damaged -> AGAIN; // its checksum held, but it does not decode: skip
+            };
+        }
+        if (pending != null) {
+            // A set-aside file read in its place: now the event Chronicle read after it, and Chronicle again.
+            Recorded event = pending;
+            pending = null;
+            scanning = null;
+            return accept(event, pendingFile, pendingEnd);
+        }
+        // The end of this file, for now: go on with the next file once there is one, else wait here for more.
+        long now = System.nanoTime();
+        if (now < nextCheck) return END;
+        nextCheck = now + RECHECK_NANOS;
+        Optional<File> next = fileAfter(scanning.file());
+        if (next.isEmpty()) return END;
+        if (tailer != null) {
+            int cycle = cycleOf(next.get());
+            if (cycle != Integer.MIN_VALUE && guarded(() -> tailer.moveToCycle(cycle), false)) {
+                scanning = null;
+                return AGAIN;
+            }
+        }
+        scanning = new Scanning(next.get(), 0);
+        return AGAIN;
+    }
+
+    private Optional<Salvage.Found> scan(File file, long from) {
+        try {
+            return Salvage.next(file.toPath(), from);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return Optional.empty(); // deleted by retention meanwhile
         } catch (IOException e) {
             throw new UncheckedIOException("cannot scan " + file, e);
         }
-        // Nothing good left in this file: go on with the next cycle, if there is one.
-        int cycle = tailer.cycle();
-        try {
-            int next = stream.queue().nextCycle(cycle, TailerDirection.FORWARD);
-            if (next == Integer.MIN_VALUE || next <= cycle) return false;
-            long unread = tailer.excerptsInCycle(cycle) - stream.queue().rollCycle().toSequenceNumber(index);
-            if (!tailer.moveToCycle(next)) return false;
-            if (unread > 0) report(lastSeq, tailer.index(), 0, reason + "; the last " + unread + " events of its cycle file are unreadable");
-            nextDamageCheck = 0;
-            return true;
-        } catch (java.text.ParseException | RuntimeException e) {
-            return false; // no next cycle we can move to
+    }
+
+    /** The stream's cycle files in time order, set-aside damaged ones included: names start with the cycle's time. */
+    private List<File> files() {
+        try (var entries = Files.list(stream.directory())) {
+            return entries.filter(p -> isCycleFile(p.toFile()) || isQuarantined(p.toFile()))
+                    .sorted(java.util.Comparator.comparing((Path p) -> key(p.toFile()))).map(Path::toFile).toList();
+        } catch (IOException e) {
+            return List.of();
         }
     }
 
-    /** Null: carry on (salvage ended, or the tailer took over); else the result. */
-    private Optional<Recorded> nextSalvaged() {
-        try {
-            Optional<Salvage.Found> found = Salvage.next(salvaging.file().toPath(), salvaging.offset());
-            if (found.isEmpty()) {
-                File file = salvaging.file();
-                salvaging = null;
-                lastFile = file;
-                lastEnd = Long.MAX_VALUE; // nothing more in this file, as far as a scan can tell
-                return lookForDamage("the rest of " + file.getName() + " is unreadable") ? null : Optional.empty();
-            }
-            Salvage.Found f = found.get();
-            salvaging = new Salvaging(salvaging.file(), f.end());
-            if (f.seq() <= lastSeq) return null;
-            if (tailer.moveToIndex(f.seq() + 1)) salvaging = null; // Chronicle's index works again after this one
-            Frame.Decoded decoded = Frame.decode(stream.stream(), f.frame(), 0, f.length());
-            lastSeq = f.seq();
-            return switch (decoded) {
-                case Frame.Decoded.Ok ok -> Optional.of(ok.recorded());
-                default -> null;
-            };
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot scan " + salvaging.file(), e);
-        }
+    private static boolean isCycleFile(File file) {
+        return file.getName().endsWith(".cq4");
+    }
+
+    private static boolean isQuarantined(File file) {
+        return file.getName().endsWith(".cq4" + ChronicleStream.QUARANTINED);
+    }
+
+    /** Orders files by the time their name starts with. */
+    private static String key(File file) {
+        String name = file.getName();
+        return name.substring(0, Math.max(0, name.indexOf(".cq4")));
+    }
+
+    /**
+     * A file set aside as damaged (out of Chronicle's sight) that comes after {@code after} and before {@code before}
+     * in time, and was not read yet: the reader scans it in its place.
+     */
+    private Optional<File> quarantinedBetween(File after, File before) {
+        return files().stream().filter(JournalReader::isQuarantined).filter(f -> !quarantinedRead.contains(f))
+                .filter(f -> after == null || key(f).compareTo(key(after)) > 0)
+                .filter(f -> before == null || key(f).compareTo(key(before)) < 0).findFirst();
+    }
+
+    private Optional<File> firstFile() {
+        return files().stream().findFirst();
+    }
+
+    private Optional<File> fileAfter(File file) {
+        return files().stream().filter(f -> f.getName().compareTo(file.getName()) > 0).findFirst();
+    }
+
+    private int cycleOf(File file) {
+        return stream.cycleOf(file.toPath());
     }
 
     private void report(long afterSeq, long resumedSeq, long bytes, String reason) {
         listener.damaged(new JournalDamaged(stream.stream().directory(), lastFile == null ? "" : lastFile.getName(),
                 afterSeq, resumedSeq, Math.max(0, bytes), reason));
     }
+
+    /** A call into Chronicle that damage can make throw; the fallback stands for "cannot tell". */
+    private static <T> T guarded(Supplier<T> call, T fallback) {
+        try {
+            return call.get();
+        } catch (RuntimeException | InternalError | AssertionError e) {
+            return fallback;
+        }
+    }
+
+    // ------------------------------------------------------------------ waiting and positioning
 
     /** Waits up to {@code timeout} for the next event, parking 100 µs to 1 ms between looks. */
     public Optional<Recorded> poll(Duration timeout) {
@@ -273,44 +405,67 @@ public final class JournalReader implements AutoCloseable {
 
     /** Positions the reader so that the next event is {@code seq}, or the first after it; false if past the end. */
     public boolean seek(long seq) {
-        salvaging = null;
-        lastSeq = seq - 1;
-        if (tailer.moveToIndex(seq)) return true;
-        var queue = stream.queue();
-        long last = queue.lastIndex();
-        if (last < 0 || seq > last) {
-            toEnd();
-            return false;
-        }
-        if (seq < queue.firstIndex()) {
+        if (tailer == null || !seekTailer(seq)) {
+            // Scanning (or Chronicle cannot find it): read from the start and let the seq filter skip the rest.
             toStart();
+            lastSeq = seq - 1;
             return true;
         }
-        // Past the end of its cycle, or on damage: the first index after it that exists.
-        for (long candidate = seq + 1; candidate <= Math.min(last, seq + 4096); candidate++) {
-            if (queue.rollCycle().toCycle(candidate) != queue.rollCycle().toCycle(seq)) break;
-            if (tailer.moveToIndex(candidate)) return true;
+        lastSeq = seq - 1;
+        return true;
+    }
+
+    private boolean seekTailer(long seq) {
+        scanning = null;
+        if (guarded(() -> tailer.moveToIndex(seq), false)) return true;
+        var queue = stream.queue();
+        long last = guarded(queue::lastIndex, UNKNOWN);
+        if (last == UNKNOWN) return false;
+        if (last < 0 || seq > last) {
+            guarded(tailer::toEnd, tailer);
+            return true;
         }
-        try {
-            int next = queue.nextCycle(queue.rollCycle().toCycle(seq), TailerDirection.FORWARD);
-            if (next != Integer.MIN_VALUE && tailer.moveToCycle(next)) return true;
-        } catch (java.text.ParseException e) {
-            // no later cycle
+        long first = guarded(queue::firstIndex, UNKNOWN);
+        if (first == UNKNOWN) return false;
+        if (seq < first) {
+            guarded(tailer::toStart, tailer);
+            return true;
         }
-        toEnd();
+        // Past the end of its cycle, or on damage: the next cycle, if the gap is the end of one.
+        int cycle = queue.rollCycle().toCycle(seq);
+        if (queue.rollCycle().toSequenceNumber(seq) >= guarded(() -> tailer.excerptsInCycle(cycle), Long.MAX_VALUE)) {
+            int next = guarded(() -> {
+                try {
+                    return queue.nextCycle(cycle, TailerDirection.FORWARD);
+                } catch (java.text.ParseException e) {
+                    return Integer.MIN_VALUE;
+                }
+            }, Integer.MIN_VALUE);
+            if (next != Integer.MIN_VALUE && guarded(() -> tailer.moveToCycle(next), false)) return true;
+        }
         return false;
     }
 
     public void toStart() {
-        salvaging = null;
-        tailer.toStart();
         lastSeq = -1;
+        lastFile = null;
+        lastEnd = 0;
+        if (tailer == null) scanning = firstFile().map(f -> new Scanning(f, 0)).orElse(null);
+        else {
+            scanning = null;
+            guarded(tailer::toStart, tailer);
+        }
     }
 
     public void toEnd() {
-        salvaging = null;
-        tailer.toEnd();
-        lastSeq = tailer.index() - 1;
+        if (tailer != null && guarded(() -> tailer.toEnd() != null, false)) {
+            scanning = null;
+            lastSeq = guarded(tailer::index, 0L) - 1;
+            return;
+        }
+        while (next().isPresent()) {
+            // scanning: the end is where the frames stop
+        }
     }
 
     /** Positions the reader at the first event recorded at or after {@code time} (wall clock). */
@@ -341,6 +496,6 @@ public final class JournalReader implements AutoCloseable {
 
     @Override
     public void close() {
-        tailer.close();
+        if (tailer != null) tailer.close();
     }
 }

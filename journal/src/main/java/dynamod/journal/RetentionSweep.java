@@ -4,9 +4,6 @@ import dynamod.journal.store.ChronicleStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import net.openhft.chronicle.queue.RollCycle;
@@ -34,7 +31,7 @@ public final class RetentionSweep {
         List<Integer> cycles = new ArrayList<>();
         long total = 0;
         for (Long c : queue.listCyclesBetween(queue.firstCycle(), last)) {
-            Path file = fileOf(stream, c.intValue());
+            Path file = stream.fileOf(c.intValue());
             if (!Files.exists(file)) continue;
             files.add(file);
             cycles.add(c.intValue());
@@ -62,15 +59,6 @@ public final class RetentionSweep {
         }
         if (!deleted.isEmpty()) stream.refresh();
         return deleted;
-    }
-
-    /** Chronicle names a cycle's file by its start time in UTC, in the roll cycle's format. */
-    static Path fileOf(ChronicleStream stream, int cycle) {
-        SingleChronicleQueue queue = stream.queue();
-        RollCycle rollCycle = queue.rollCycle();
-        Instant start = Instant.ofEpochMilli(queue.epoch() + (long) cycle * rollCycle.lengthInMillis());
-        String name = DateTimeFormatter.ofPattern(rollCycle.format()).withZone(ZoneOffset.UTC).format(start) + ".cq4";
-        return stream.directory().resolve(name);
     }
 
     private static long size(Path file) {

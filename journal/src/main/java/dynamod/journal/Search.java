@@ -108,7 +108,7 @@ final class Search implements AutoCloseable {
                 }
                 return Optional.empty();
             }
-        } catch (RuntimeException | InternalError e) {
+        } catch (RuntimeException | InternalError | AssertionError e) {
             return Optional.empty();
         }
     }
