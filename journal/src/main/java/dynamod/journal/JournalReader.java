@@ -68,6 +68,8 @@ public final class JournalReader implements AutoCloseable {
     private long nextCheck;
     /** The file being scanned and where the scan goes on; null while Chronicle's tailer reads. */
     private Scanning scanning;
+    /** The index Chronicle could not read once although a later one exists; damage if it fails again. */
+    private long suspect = -1;
 
     private record Scanning(File file, long offset) {}
 
@@ -171,6 +173,7 @@ public final class JournalReader implements AutoCloseable {
     }
 
     private Step accept(Recorded recorded, File file, long end) {
+        suspect = -1;
         if (scanning == null && file != null && !file.equals(lastFile) && !isQuarantined(file)) {
             Optional<File> aside = quarantinedBetween(lastFile, file);
             if (aside.isPresent()) {
@@ -217,6 +220,13 @@ public final class JournalReader implements AutoCloseable {
         if (cycle == Integer.MIN_VALUE || cycle == Integer.MAX_VALUE) return END;
         long index = tailerCycle != Integer.MIN_VALUE ? guarded(tailer::index, -1L) : stream.queue().rollCycle().toIndex(cycle, 0);
         if (index < 0 || (last != UNKNOWN && index >= last)) return END;
+        // A later event exists, so this one was complete before that one began (appends are one at a time): read it
+        // once more before calling it damage; it may have been finished just after the first look.
+        if (suspect != index) {
+            suspect = index;
+            nextCheck = 0;
+            return AGAIN;
+        }
         File file = tailerCycle != Integer.MIN_VALUE ? guarded(tailer::currentFile, null) : stream.fileOf(cycle).toFile();
         if (file == null) file = lastFile;
         if (file == null || !file.exists()) return nextCycle(cycle, "the reader could not go on at event " + index);

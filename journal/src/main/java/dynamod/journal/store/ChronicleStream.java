@@ -289,7 +289,7 @@ public final class ChronicleStream implements AutoCloseable {
             syncChannel.force(false);
             dirty = false;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot sync " + syncedFile, e);
+            throw new UncheckedIOException("cannot sync " + (syncedFile != null ? syncedFile : appender.currentFile()) + ": " + e, e);
         }
     }
 
