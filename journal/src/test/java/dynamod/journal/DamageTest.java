@@ -86,6 +86,35 @@ class DamageTest {
         System.out.println("damage outcomes: " + outcomes);
     }
 
+    @Test
+    void damageIsRecordedOnceAsAnEventHoweverManyReadersFindIt() throws Exception {
+        Path journalDir = dir.resolve("once");
+        long lastWritten = java.util.Collections.max(write(journalDir).keySet());
+        Path file = cycleFile(journalDir);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            long dataStart = dynamod.journal.store.Salvage.next(file, 0).orElseThrow().offset();
+            channel.write(ByteBuffer.allocate(200), (dataStart + dataEnd(file)) / 2); // in the middle of the events
+        }
+        for (int opening = 0; opening < 3; opening++) {
+            try (Journal journal = Journal.open(JournalOptions.defaults(journalDir, Origin.SVMGR))) {
+                for (int reader = 0; reader < 2; reader++) JournalTest.readAll(journal.reader(Stream.EVENTS));
+            }
+        }
+        try (Journal journal = Journal.open(JournalOptions.defaults(journalDir, Origin.SVMGR).readingOnly())) {
+            List<Recorded> all = JournalTest.readAll(journal.reader(Stream.EVENTS, new JournalListener() {
+                public void damaged(JournalDamaged damage) {}
+
+                public void unknownType(Stream stream, long seq, int typeId, int version) {}
+            }));
+            // The sample events include JournalDamaged ones of their own: count what came after them.
+            List<Recorded> reports = all.stream().filter(r -> r.seq() > lastWritten && r.event() instanceof JournalDamaged).toList();
+            assertEquals(1, reports.size(), "one region, one event: " + reports);
+            JournalDamaged damage = (JournalDamaged) reports.getFirst().event();
+            assertEquals("events", damage.queue());
+            assertTrue(damage.afterSeq() >= 0 && damage.resumedSeq() > damage.afterSeq(), damage.toString());
+        }
+    }
+
     static Map<Long, Event> write(Path directory) throws IOException {
         Map<Long, Event> written = new HashMap<>();
         Random random = new Random(3);
