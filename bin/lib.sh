@@ -6,6 +6,9 @@ DYNAMOD_HOME=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # Maven's own libraries use sun.misc.Unsafe, which JDK 25 warns about on every run; the warning is noise.
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 
+# The JVM flags Chronicle Queue needs: the journal module's argument file, their one place.
+DYNAMOD_CHRONICLE_ARGS="$DYNAMOD_HOME/journal/src/main/resources/dynamod/journal/chronicle.jvmargs"
+
 # JVM flags for short-lived commands: quick start matters more than peak speed.
 DYNAMOD_CLI_JVM_FLAGS=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto)
 

@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Dynamodctl.Version.class,
         description = "Control and inspect dynamod, the event-sourced init system and service manager.",
-        subcommands = {CheckCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {CheckCommand.class, JournalCommand.class, CommandLine.HelpCommand.class})
 public final class Dynamodctl {
 
     public static final int EXIT_INTERNAL_ERROR = 70;

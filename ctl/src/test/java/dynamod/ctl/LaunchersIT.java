@@ -61,6 +61,17 @@ class LaunchersIT {
     }
 
     @Test
+    void dynamodctlDumpsAJournalWithChroniclesFlags(@TempDir Path dir) throws Exception {
+        try (var journal = dynamod.journal.Journal.open(dynamod.journal.JournalOptions.defaults(dir, dynamod.journal.Origin.TOOL))) {
+            journal.append(new dynamod.journal.event.SystemEvent.ManagerStarted(1, 2));
+        }
+        Result result = run(Map.of(), "bin/dynamodctl", "journal", "dump", "--dir", dir.toString());
+        assertEquals(0, result.exit(), result::toString);
+        assertTrue(result.out().contains("ManagerStarted generation=1 pid=2"), result.out());
+        assertFalse(result.err().contains("WARNING"), "no JVM warnings: the launcher passes Chronicle's flags: " + result.err());
+    }
+
+    @Test
     void aJavaHomeOlderThan25IsPassedOverForJdk25(@TempDir Path dir) throws Exception {
         Path old = fakeJdk(dir, "17.0.15");
         Result result = run(Map.of("JAVA_HOME", old.toString()), "bin/dynamodctl", "--version");
