@@ -7,6 +7,7 @@ import dynamod.journal.event.SystemEvent.ManagerStarted;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -50,6 +51,26 @@ class CrossProcessTest {
             assertEquals(expected, seen.get(1), "writer 1, once each, in order");
             assertEquals(expected, seen.get(2), "writer 2, once each, in order");
             for (int i = 1; i < seqs.size(); i++) assertTrue(seqs.get(i) > seqs.get(i - 1), "seqs increase");
+        }
+    }
+
+    /** Chronicle, JNA and jffi like to write into the home and temporary directories; a journal process must not. */
+    @Test
+    void aWriterProcessWritesNothingOutsideItsJournal() throws Exception {
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Path tmp = Files.createDirectories(dir.resolve("tmp"));
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(dynamod.journal.store.ChronicleRuntime.jvmFlags());
+        command.addAll(List.of("-XX:-UsePerfData", "-Duser.home=" + home, "-Djava.io.tmpdir=" + tmp, "-cp", System.getProperty("java.class.path"),
+                WriterProcess.class.getName(), dir.resolve("journal").toString(), "1", "1000"));
+        Process writer = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        WriterProcess.waitFor(writer);
+        assertEquals(0, writer.exitValue());
+        try (var inHome = Files.list(home); var inTmp = Files.list(tmp)) {
+            assertEquals(List.of(), inHome.toList(), "nothing in the home directory (no analytics ids, no JNA cache)");
+            assertEquals(List.of(), inTmp.toList(), "nothing in the temporary directory (no native stubs)");
         }
     }
 

@@ -156,6 +156,20 @@ class JournalTest {
     }
 
     @Test
+    void seqsKeepGrowingWhenTheWallClockJumpsBack() throws Exception {
+        ManualClock clock = new ManualClock(Instant.parse("2026-12-03T10:00:00Z"));
+        try (Journal journal = Journal.open(options().withClock(clock))) {
+            long before = journal.append(new ManagerStarted(1, 1));
+            clock.advance(Duration.ofDays(-2)); // a wrong RTC corrected, or the other way round
+            long after = journal.append(new ManagerStarted(2, 1));
+            assertTrue(after > before, "seq " + after + " after " + before);
+            List<Recorded> all = readAll(journal.reader(Stream.EVENTS));
+            assertEquals(List.of(new ManagerStarted(1, 1), new ManagerStarted(2, 1)), all.stream().map(Recorded::event).toList());
+            assertEquals(Instant.parse("2026-12-01T10:00:00Z"), all.get(1).realtime(), "the event keeps the time it was recorded at");
+        }
+    }
+
+    @Test
     void bootsAreListedWithTheirRangesAndCanBeRead() throws Exception {
         ManualClock clock = new ManualClock(Instant.parse("2026-12-01T10:00:00Z"));
         List<UUID> boots = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());

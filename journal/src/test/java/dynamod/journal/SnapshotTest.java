@@ -142,6 +142,16 @@ class SnapshotTest {
     }
 
     @Test
+    void onlyTheNewestThreeSnapshotsAreKept() throws Exception {
+        try (Journal journal = Journal.open(JournalOptions.defaults(dir.resolve("keep"), Origin.SVMGR))) {
+            SnapshotStore snapshots = journal.snapshots("state");
+            for (long seq = 1; seq <= 5; seq++) snapshots.write(seq, 1, 0, new byte[] {(byte) seq});
+            assertEquals(java.util.List.of(5L, 4L, 3L), snapshots.valid(1).stream().map(SnapshotStore.Snapshot::seq).toList());
+            assertEquals(3, snapshots.files().size());
+        }
+    }
+
+    @Test
     void thePolicySaysWhenAnotherSnapshotIsDue() {
         SnapshotPolicy policy = new SnapshotPolicy(1000, Duration.ofMinutes(5));
         assertTrue(policy.due(1000, Duration.ofSeconds(1)));

@@ -49,14 +49,17 @@ public final class RecordCodec<R extends Record> {
             List<ValueCodec> fields = new ArrayList<>();
             Class<?>[] parameterTypes = new Class<?>[components.length];
             for (int i = 0; i < components.length; i++) {
-                accessors.add(lookup.unreflect(components[i].getAccessor()));
+                MethodHandle accessor = lookup.unreflect(components[i].getAccessor());
+                accessors.add(accessor.asType(java.lang.invoke.MethodType.methodType(Object.class, Record.class)));
                 fields.add(codecFor(components[i].getGenericType(), type.getSimpleName() + "." + components[i].getName()));
                 parameterTypes[i] = components[i].getType();
             }
             Constructor<R> canonical = type.getDeclaredConstructor(parameterTypes);
             this.accessors = List.copyOf(accessors);
             this.fields = List.copyOf(fields);
-            this.constructor = lookup.unreflectConstructor(canonical);
+            // (Object[]) -> Object: one call per record, no varargs adaptation on the hot path.
+            MethodHandle constructor = lookup.unreflectConstructor(canonical);
+            this.constructor = constructor.asType(constructor.type().generic()).asSpreader(Object[].class, components.length);
         } catch (ReflectiveOperationException e) {
             throw new IllegalArgumentException("cannot encode " + type.getName() + ": " + e, e);
         }
@@ -64,7 +67,7 @@ public final class RecordCodec<R extends Record> {
 
     public void write(R record, ByteSink out) {
         try {
-            for (int i = 0; i < fields.size(); i++) fields.get(i).write(accessors.get(i).invoke(record), out);
+            for (int i = 0; i < fields.size(); i++) fields.get(i).write((Object) accessors.get(i).invokeExact((Record) record), out);
         } catch (RuntimeException | Error e) {
             throw e;
         } catch (Throwable e) {
@@ -76,7 +79,7 @@ public final class RecordCodec<R extends Record> {
         Object[] values = new Object[fields.size()];
         for (int i = 0; i < values.length; i++) values[i] = fields.get(i).read(in);
         try {
-            return type.cast(constructor.invokeWithArguments(values));
+            return type.cast((Object) constructor.invokeExact(values));
         } catch (Throwable e) {
             // A compact constructor refused the values: to this reader, that is damage.
             throw new DecodeException(type.getSimpleName() + " refused its decoded fields: " + e);
