@@ -217,6 +217,23 @@ class JournalTest {
     }
 
     @Test
+    void aConfiguredGroupMayReadTheJournal() throws Exception {
+        // A group this process belongs to: the group of a file it creates.
+        Path probe = Files.createFile(dir.resolve("probe"));
+        String group = Files.readAttributes(probe, java.nio.file.attribute.PosixFileAttributes.class).group().getName();
+        try (Journal journal = Journal.open(options().withGroup(group))) {
+            journal.appendDurable(new ManagerStarted(1, 1));
+        }
+        try (var paths = Files.walk(dir.resolve("journal"))) {
+            for (Path path : paths.toList()) {
+                var attributes = Files.readAttributes(path, java.nio.file.attribute.PosixFileAttributes.class);
+                assertEquals(Files.isDirectory(path) ? "rwxr-x---" : "rw-r-----", PosixFilePermissions.toString(attributes.permissions()), path.toString());
+                assertEquals(group, attributes.group().getName(), path.toString());
+            }
+        }
+    }
+
+    @Test
     void aReadOnlyJournalCannotAppendOrCreate() throws Exception {
         assertThrows(java.nio.file.NoSuchFileException.class, () -> Journal.open(options().readingOnly()));
         try (Journal journal = Journal.open(options())) {
