@@ -172,31 +172,49 @@ public final class JournalBench {
     }
 
     /**
-     * Another process appends 2,000 events/s; this one follows and takes, for each event, CLOCK_MONOTONIC now minus
-     * the event's own monotonic timestamp (one clock for all processes of a boot).
+     * A writer appends 2,000 events/s — in a thread of this JVM, then in another process — and this JVM follows,
+     * taking for each event CLOCK_MONOTONIC now minus the event's own monotonic timestamp (one clock for all
+     * processes of a boot).
      */
     private static void followLatency() throws Exception {
-        Path dir = fresh("follow");
         int count = 20_000;
+        follow("the writer in this JVM's thread", fresh("follow"), count, dir -> {
+            Thread pacer = Thread.ofPlatform().start(() -> paced(dir, count));
+            return pacer::join;
+        });
+        follow("the writer in another process", fresh("follow-cross"), count, dir -> {
+            Process writer = child("writer-paced", dir.toString(), Integer.toString(count));
+            return writer::waitFor;
+        });
+    }
+
+    private interface Writer {
+        Waiter start(Path dir) throws Exception;
+    }
+
+    private interface Waiter {
+        void await() throws Exception;
+    }
+
+    private static void follow(String where, Path dir, int count, Writer writer) throws Exception {
         try (Journal journal = Journal.open(JournalOptions.defaults(dir, Origin.TOOL))) {
             journal.append(transition(0));
             JournalReader reader = journal.reader(Stream.EVENTS);
             reader.next();
+            Waiter waiter = writer.start(dir);
             long[] latencies = new long[count];
             int n = 0;
-            Thread pacer = Thread.ofPlatform().start(() -> paced(dir, count));
             while (n < count) {
-                Optional<Recorded> next = reader.poll(Duration.ofSeconds(10));
+                Optional<Recorded> next = reader.poll(Duration.ofSeconds(30));
                 if (next.isEmpty()) break;
                 latencies[n++] = System.nanoTime() - next.get().monotonicNanos();
             }
-            pacer.join();
+            waiter.await();
             long[] warm = Arrays.copyOfRange(latencies, n / 2, n);
             Arrays.sort(warm);
-            System.out.printf("follow, the writer in this JVM's thread at 2,000 events/s: p50 %d us, p99 %d us, max %d us (warm half of %,d)%n",
+            System.out.printf("follow, %s at 2,000 events/s: p50 %d us, p99 %d us, max %d us (warm half of %,d)%n", where,
                     warm[warm.length / 2] / 1000, warm[(int) (warm.length * 0.99)] / 1000, warm[warm.length - 1] / 1000, n);
         }
-        crossProcessFollow();
     }
 
     private static void paced(Path dir, int count) {
@@ -209,30 +227,6 @@ public final class JournalBench {
             }
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
-        }
-    }
-
-    /** The same with the writer in another JVM. */
-    private static void crossProcessFollow() throws Exception {
-        Path dir = fresh("follow-cross");
-        int count = 20_000;
-        try (Journal journal = Journal.open(JournalOptions.defaults(dir, Origin.TOOL))) {
-            journal.append(transition(0));
-            JournalReader reader = journal.reader(Stream.EVENTS);
-            reader.next();
-            Process writer = child("writer-paced", dir.toString(), Integer.toString(count));
-            long[] latencies = new long[count];
-            int n = 0;
-            while (n < count) {
-                Optional<Recorded> next = reader.poll(Duration.ofSeconds(30));
-                if (next.isEmpty()) break;
-                latencies[n++] = System.nanoTime() - next.get().monotonicNanos();
-            }
-            writer.waitFor();
-            long[] warm = Arrays.copyOfRange(latencies, n / 2, n);
-            Arrays.sort(warm);
-            System.out.printf("follow, the writer in another process at 2,000 events/s: p50 %d us, p99 %d us, max %d us (warm half of %,d)%n",
-                    warm[warm.length / 2] / 1000, warm[(int) (warm.length * 0.99)] / 1000, warm[warm.length - 1] / 1000, n);
         }
     }
 
