@@ -112,9 +112,11 @@ class CodecTest {
                 new Object[] {new LogLine("web", LogStream.STDERR, 3, 77, "nginx", new byte[] {'o', 'o', 'p', 's', (byte) 0xff}, 1),
 "444d4a3164000100700667ba04000000000000000000ca67a7fc7a1810a40000000000002e4cb2771c6a3f4e4a3b2c1d0e0f519a"
                             + "02d20400000377656206535444455252069a01056e67696e78056f6f7073ff02"},
-                new Object[] {new ConfigurationLoaded("/etc/dynamod", "ab12", 8, 3, 0, 1, List.of("w.toml:1:1: warning: x")),
-"444d4a31040001002896862b04000000000000000000ca67a7fc7a1810a40000000000002e4cb2771c6a3f4e4a3b2c1d0e0f519a"
-                            + "02d20400000c2f6574632f64796e616d6f640461623132100600020116772e746f6d6c3a313a313a207761726e696e673a2078"});
+                new Object[] {new ConfigurationLoaded("/etc/dynamod", "ab12", 8, 3, 0, 1, List.of("w.toml:1:1: warning: x"),
+                        List.of(new dynamod.journal.event.SystemEvent.ConfigFile("/etc/dynamod/services/w.toml", "service", "[service]\n".getBytes()))),
+                    "444d4a31040001002f98c74a04000000000000000000ca67a7fc7a1810a40000000000002e4cb2771c6a3f4e4a3b2c1d0e0f519a"
+                            + "02d20400000c2f6574632f64796e616d6f640461623132100600020116772e746f6d6c3a313a313a207761726e696e673a2078"
+                            + "011c2f6574632f64796e616d6f642f73657276696365732f772e746f6d6c07736572766963650a5b736572766963655d0a"});
         for (Object[] row : golden) {
             Event event = (Event) row[0];
             byte[] expected = HexFormat.of().parseHex((String) row[1]);

@@ -73,12 +73,15 @@ public final class EventTypes {
         add(23, 1, ServiceSpawnFailed.class);
         add(24, 1, ServiceExited.class);
         add(25, 1, ServiceSignalled.class);
+        add(26, 1, ServiceEvent.ServiceTargetSet.class);
+        add(27, 1, ServiceEvent.ServiceRestartRequested.class);
         // Supervision 40–59
         add(40, 1, RestartScheduled.class);
         add(41, 1, IntensityExceeded.class);
         add(42, 1, Escalated.class);
         add(43, 1, SupervisorRestarted.class);
         add(44, 1, GaveUp.class);
+        add(45, 1, SupervisorEvent.GroupRestarting.class);
         // Readiness and sd_notify 60–79
         add(60, 1, ServiceReady.class);
         add(61, 1, ReadinessTimedOut.class);

@@ -11,6 +11,12 @@ public sealed interface ServiceEvent extends Event {
     record ServiceStateChanged(String service, ServiceState from, ServiceState to, int pid, Optional<ExitStatus> exit,
             String reason, Optional<String> cause) implements ServiceEvent {}
 
+    /** Whether the service should be up: on at load, off by a stop command (sticking until a start), on again by a start. */
+    record ServiceTargetSet(String service, boolean up, String reason) implements ServiceEvent {}
+
+    /** The service is to be stopped and started again (a restart command): no failure, no restart counted. */
+    record ServiceRestartRequested(String service, String reason) implements ServiceEvent {}
+
     /** The spawn helper was asked to start the service's process. */
     record ServiceSpawnRequested(String service, int attempt) implements ServiceEvent {}
 

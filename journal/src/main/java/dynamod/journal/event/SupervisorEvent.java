@@ -9,6 +9,13 @@ public sealed interface SupervisorEvent extends Event {
     record RestartScheduled(String supervisor, String child, long delayMillis, int attempt, String reason)
             implements SupervisorEvent {}
 
+    /**
+     * A strategy restarts a group of children together: one-for-all (all of them) or rest-for-one (the failed one and
+     * those after it). They are stopped, and start again once none of them has a process left.
+     */
+    record GroupRestarting(String supervisor, String trigger, String strategy, java.util.List<String> members)
+            implements SupervisorEvent {}
+
     /** More restarts than the intensity allows happened within the window. */
     record IntensityExceeded(String supervisor, int restarts, int maxRestarts, long windowMillis) implements SupervisorEvent {}
 

@@ -15,12 +15,33 @@ public sealed interface SystemEvent extends Event {
     record ManagerRecovered(long snapshotSeq, long eventsReplayed, long durationMicros, int processesAdopted,
             int exitsDiscovered) implements SystemEvent {}
 
-    /** A configuration was loaded; the diagnostics are its printed headlines. */
+    /**
+     * A configuration was loaded: the files themselves (so that replay loads exactly what the manager loaded), their
+     * content hash, counts, and the diagnostics' printed headlines.
+     */
     record ConfigurationLoaded(String path, String contentHash, int services, int supervisors, int errors, int warnings,
-            List<String> diagnostics) implements SystemEvent {}
+            List<String> diagnostics, List<ConfigFile> files) implements SystemEvent {}
 
-    /** A shutdown was asked for: kind is poweroff, reboot, halt or exit (host and container mode). */
-    record ShutdownRequested(String kind, String requestedBy) implements SystemEvent {}
+    /** One file of a loaded configuration: its absolute path, kind (service, supervisor, file) and bytes. */
+    record ConfigFile(String path, String kind, byte[] bytes) {
+        @Override
+        public boolean equals(Object other) {
+            return other instanceof ConfigFile o && path.equals(o.path) && kind.equals(o.kind) && java.util.Arrays.equals(bytes, o.bytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(path, kind, java.util.Arrays.hashCode(bytes));
+        }
+
+        @Override
+        public String toString() {
+            return "ConfigFile[" + path + " " + kind + " " + bytes.length + " bytes]";
+        }
+    }
+
+    /** A shutdown was asked for: kind is poweroff, reboot, halt or exit (host and container mode); all must be down within the timeout. */
+    record ShutdownRequested(String kind, String requestedBy, long timeoutMillis) implements SystemEvent {}
 
     /** The shutdown waits for a service: how long so far, and its limit. */
     record ShutdownProgressed(String waitingFor, long waitedMillis, long limitMillis) implements SystemEvent {}
