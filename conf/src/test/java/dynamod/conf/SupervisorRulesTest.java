@@ -5,6 +5,7 @@ import static dynamod.conf.Configs.assertDiagnostics;
 import static dynamod.conf.Configs.assertHas;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dynamod.conf.spec.GiveUp;
 import dynamod.conf.spec.Intensity;
 import dynamod.conf.spec.Strategy;
 import dynamod.conf.spec.SupervisorSpec;
@@ -24,7 +25,7 @@ class SupervisorRulesTest {
         LoadResult result = load("[supervisor]\nname = \"data\"\n");
         assertClean(result);
         assertEquals(new SupervisorSpec("data", Optional.empty(), Optional.of("root"), Strategy.ONE_FOR_ONE,
-                new Intensity(10, Duration.ofMinutes(5)), Optional.of(Path.of("supervisors", "data.toml"))),
+                new Intensity(10, Duration.ofMinutes(5)), GiveUp.STOP, Duration.ofMinutes(1), Optional.of(Path.of("supervisors", "data.toml"))),
                 result.configuration().supervisors().get("data"));
     }
 
@@ -32,7 +33,7 @@ class SupervisorRulesTest {
     void theRootExistsWithoutAFileAndHasItsOwnDefaults() {
         SupervisorSpec root = Configs.of().load().configuration().root();
         assertEquals(new SupervisorSpec("root", Optional.empty(), Optional.empty(), Strategy.ONE_FOR_ONE,
-                new Intensity(20, Duration.ofMinutes(10)), Optional.empty()), root);
+                new Intensity(20, Duration.ofMinutes(10)), GiveUp.STOP, Duration.ofMinutes(1), Optional.empty()), root);
         SupervisorSpec configured = load("[supervisor]\nname = \"root\"\nstrategy = \"one-for-all\"\n").configuration().root();
         assertEquals(Strategy.ONE_FOR_ALL, configured.strategy());
         assertEquals(new Intensity(20, Duration.ofMinutes(10)), configured.intensity());
@@ -54,6 +55,16 @@ class SupervisorRulesTest {
         assertEquals(Optional.of("the data tier"), data.description());
         assertEquals(Strategy.REST_FOR_ONE, data.strategy());
         assertEquals(new Intensity(3, Duration.ofSeconds(30)), data.intensity());
+    }
+
+    @Test
+    void onlyRootDecidesWhatGivingUpMeans() {
+        SupervisorSpec root = load("[supervisor]\nname = \"root\"\ngive-up = \"restart\"\ngive-up-delay = \"30s\"\n").configuration().root();
+        assertEquals(GiveUp.RESTART, root.giveUp());
+        assertEquals(Duration.ofSeconds(30), root.giveUpDelay());
+        assertDiagnostics(load("[supervisor]\nname = \"data\"\ngive-up = \"reboot\"\n"),
+                "supervisors/data.toml:3:1: error: [supervisor] give-up is for root only: a supervisor that gives up fails to its parent, which decides");
+        assertHas(load("[supervisor]\nname = \"root\"\ngive-up = \"panic\"\n"), "\"panic\" is not one of \"stop\", \"restart\", \"reboot\", \"poweroff\"");
     }
 
     @Test

@@ -4,6 +4,7 @@ import dynamod.conf.schema.FileContext;
 import dynamod.conf.schema.Located;
 import dynamod.conf.schema.Schema;
 import dynamod.conf.schema.TableReader;
+import dynamod.conf.spec.GiveUp;
 import dynamod.conf.spec.Intensity;
 import dynamod.conf.spec.Strategy;
 import dynamod.conf.spec.SupervisorSpec;
@@ -49,6 +50,16 @@ final class SupervisorReader {
         }
         var description = supervisor.optional(Schema.SupervisorKeys.DESCRIPTION);
         Strategy strategy = supervisor.get(Schema.SupervisorKeys.STRATEGY);
+        GiveUp giveUp = supervisor.get(Schema.SupervisorKeys.GIVE_UP);
+        Duration giveUpDelay = supervisor.get(Schema.SupervisorKeys.GIVE_UP_DELAY);
+        if (!isRoot && name != null) {
+            for (var field : List.of(Schema.SupervisorKeys.GIVE_UP, Schema.SupervisorKeys.GIVE_UP_DELAY)) {
+                if (supervisor.has(field)) {
+                    ctx.error(supervisor.keyPosition(field), "[supervisor] " + field.key() + " is for root only: a supervisor "
+                            + "that gives up fails to its parent, which decides");
+                }
+            }
+        }
 
         TableReader restart = doc.table(Schema.IntensityKeys.SECTION);
         restart.reportUnknownKeys(List.of(), Schema.SUPERVISOR.sections());
@@ -64,7 +75,7 @@ final class SupervisorReader {
         SupervisorSpec spec = null;
         if (!ctx.hasErrors()) {
             spec = new SupervisorSpec(name, description, Optional.ofNullable(parent).map(Located::value), strategy,
-                    new Intensity(maxRestarts, window), Optional.of(ctx.file()));
+                    new Intensity(maxRestarts, window), giveUp, giveUpDelay, Optional.of(ctx.file()));
         }
         return new Draft(ctx, located, parent, spec);
     }
@@ -72,6 +83,7 @@ final class SupervisorReader {
     /** The root supervisor when no file configures it. */
     static SupervisorSpec implicitRoot() {
         return new SupervisorSpec(SupervisorSpec.ROOT, Optional.empty(), Optional.empty(), Strategy.ONE_FOR_ONE,
-                new Intensity(Schema.IntensityKeys.ROOT_MAX_RESTARTS, Schema.IntensityKeys.ROOT_WINDOW), Optional.empty());
+                new Intensity(Schema.IntensityKeys.ROOT_MAX_RESTARTS, Schema.IntensityKeys.ROOT_WINDOW),
+                Schema.SupervisorKeys.GIVE_UP.defaultValue(), Schema.SupervisorKeys.GIVE_UP_DELAY.defaultValue(), Optional.empty());
     }
 }

@@ -8,6 +8,7 @@ import static dynamod.conf.schema.Field.required;
 import dynamod.conf.spec.BindMount;
 import dynamod.conf.spec.CpuMax;
 import dynamod.conf.spec.EnvironmentFile;
+import dynamod.conf.spec.GiveUp;
 import dynamod.conf.spec.Namespace;
 import dynamod.conf.spec.ProtectSystem;
 import dynamod.conf.spec.ReadinessType;
@@ -247,8 +248,14 @@ public final class Schema {
                 Strategy.ONE_FOR_ONE, "one-for-one: restart the failed child; one-for-all: restart all children; "
                         + "rest-for-one: restart the failed child and those started after it");
 
+        public static final Field<GiveUp> GIVE_UP = defaulted("give-up", ValueTypes.oneOf(GiveUp.class), GiveUp.STOP,
+                "root only: when root exceeds its intensity, stop: stop everything and wait for an operator; restart: "
+                        + "after give-up-delay start everything again; reboot; poweroff (in host mode: exit)");
+        public static final Field<Duration> GIVE_UP_DELAY = defaulted("give-up-delay", ValueTypes.DURATION, Duration.ofMinutes(1),
+                "root only: how long give-up = \"restart\" waits");
+
         public static final Section SECTION = Section.table("supervisor", "a node of the supervision tree",
-                NAME, DESCRIPTION, PARENT, STRATEGY);
+                NAME, DESCRIPTION, PARENT, STRATEGY, GIVE_UP, GIVE_UP_DELAY);
     }
 
     public static final class IntensityKeys {
