@@ -4,7 +4,7 @@ import dynamod.conf.ConfigLoader;
 import dynamod.conf.LoadResult;
 import dynamod.ctl.out.ConfigurationPrinter;
 import dynamod.ctl.out.DiagnosticPrinter;
-import dynamod.ctl.out.Json;
+import dynamod.journal.text.Json;
 import dynamod.ctl.out.Style;
 import java.io.PrintWriter;
 import java.nio.file.Path;

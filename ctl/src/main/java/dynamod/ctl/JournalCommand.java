@@ -1,6 +1,6 @@
 package dynamod.ctl;
 
-import dynamod.ctl.out.Json;
+import dynamod.journal.text.Json;
 import dynamod.journal.Journal;
 import dynamod.journal.JournalListener;
 import dynamod.journal.JournalOptions;

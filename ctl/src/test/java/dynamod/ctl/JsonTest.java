@@ -2,7 +2,7 @@ package dynamod.ctl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dynamod.ctl.out.Json;
+import dynamod.journal.text.Json;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;

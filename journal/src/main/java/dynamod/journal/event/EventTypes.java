@@ -75,6 +75,7 @@ public final class EventTypes {
         add(25, 1, ServiceSignalled.class);
         add(26, 1, ServiceEvent.ServiceTargetSet.class);
         add(27, 1, ServiceEvent.ServiceRestartRequested.class);
+        add(28, 1, ServiceEvent.ServiceStopCommandStarted.class);
         // Supervision 40–59
         add(40, 1, RestartScheduled.class);
         add(41, 1, IntensityExceeded.class);
@@ -82,6 +83,7 @@ public final class EventTypes {
         add(43, 1, SupervisorRestarted.class);
         add(44, 1, GaveUp.class);
         add(45, 1, SupervisorEvent.GroupRestarting.class);
+        add(46, 1, SupervisorEvent.GroupStopped.class);
         // Readiness and sd_notify 60–79
         add(60, 1, ServiceReady.class);
         add(61, 1, ReadinessTimedOut.class);

@@ -29,6 +29,9 @@ public sealed interface ServiceEvent extends Event {
     /** A process of the service ended (the main one, or another of its group). */
     record ServiceExited(String service, int pid, ExitStatus status, boolean mainProcess) implements ServiceEvent {}
 
+    /** The service's stop-exec was started to stop it (instead of its stop signal). */
+    record ServiceStopCommandStarted(String service, int pid) implements ServiceEvent {}
+
     /** A signal was sent to the service: to the main process, or to its whole group. */
     record ServiceSignalled(String service, int pid, int signal, boolean group) implements ServiceEvent {}
 }

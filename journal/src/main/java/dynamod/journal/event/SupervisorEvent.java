@@ -11,10 +11,14 @@ public sealed interface SupervisorEvent extends Event {
 
     /**
      * A strategy restarts a group of children together: one-for-all (all of them) or rest-for-one (the failed one and
-     * those after it). They are stopped, and start again once none of them has a process left.
+     * those after it). {@code services} are every service below them, {@code supervisors} the child supervisors among them.
+     * They are stopped, and start again once none of them has a process left.
      */
-    record GroupRestarting(String supervisor, String trigger, String strategy, java.util.List<String> members)
-            implements SupervisorEvent {}
+    record GroupRestarting(String supervisor, String trigger, String strategy, java.util.List<String> services,
+            java.util.List<String> supervisors) implements SupervisorEvent {}
+
+    /** Every member of a group restart has stopped: they start again (those whose policy restarts them). */
+    record GroupStopped(String supervisor, java.util.List<String> members) implements SupervisorEvent {}
 
     /** More restarts than the intensity allows happened within the window. */
     record IntensityExceeded(String supervisor, int restarts, int maxRestarts, long windowMillis) implements SupervisorEvent {}

@@ -1,4 +1,4 @@
-package dynamod.ctl.out;
+package dynamod.journal.text;
 
 import java.util.Collection;
 import java.util.LinkedHashMap;
