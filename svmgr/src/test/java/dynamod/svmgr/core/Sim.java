@@ -95,6 +95,18 @@ final class Sim {
     /** Loads (or switches to) the configuration built so far. */
     Sim load() {
         input(new Input.LoadConfiguration("/etc/dynamod", List.copyOf(sources), Caller.MANAGER));
+        var loaded = events(dynamod.journal.event.SystemEvent.ConfigurationLoaded.class).getLast();
+        if (!allowConfigErrors && (loaded.errors() > 0 || loaded.warnings() > 0)) {
+            throw new AssertionError("the test's configuration has problems:\n" + String.join("\n", loaded.diagnostics()));
+        }
+        return this;
+    }
+
+    /** Set by tests whose configuration is meant to have errors or warnings. */
+    boolean allowConfigErrors;
+
+    Sim allowingConfigErrors() {
+        allowConfigErrors = true;
         return this;
     }
 
