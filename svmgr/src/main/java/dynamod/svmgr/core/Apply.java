@@ -1,6 +1,7 @@
 package dynamod.svmgr.core;
 
 import dynamod.conf.spec.Intensity;
+import dynamod.conf.spec.RestartPolicy;
 import dynamod.conf.spec.RestartSpec;
 import dynamod.conf.spec.ServiceSpec;
 import dynamod.conf.spec.ServiceType;
@@ -126,8 +127,13 @@ public final class Apply {
             case GroupStopped e -> {
                 SupervisorRuntime supervisor = state.supervisor(e.supervisor());
                 state.supervisor(e.supervisor(), supervisor.withGroup(java.util.List.of(), java.util.List.of()));
+                Topology topology = state.topology();
                 for (String service : supervisor.groupServices()) {
-                    update(state, service, r -> r.with().groupHeld(false).finished(false).build(), e);
+                    // OTP: a temporary child of this supervisor is not restarted with its group (one below a
+                    // restarted child supervisor is: that supervisor starts all its children afresh).
+                    ServiceSpec spec = topology.spec(topology.indexOf(service));
+                    boolean restarts = spec.restart().policy() != RestartPolicy.TEMPORARY || !spec.supervisor().equals(e.supervisor());
+                    update(state, service, r -> r.with().groupHeld(false).finished(r.finished() && !restarts).build(), e);
                 }
             }
             case IntensityExceeded e -> {}

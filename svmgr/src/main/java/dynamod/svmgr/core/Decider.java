@@ -4,6 +4,7 @@ import dynamod.conf.LoadResult;
 import dynamod.conf.spec.GiveUp;
 import dynamod.conf.spec.Intensity;
 import dynamod.conf.spec.Readiness;
+import dynamod.conf.spec.RestartPolicy;
 import dynamod.conf.spec.RestartSpec;
 import dynamod.conf.spec.ServiceSpec;
 import dynamod.conf.spec.ServiceType;
@@ -653,18 +654,18 @@ final class Decider {
         SupervisorRuntime r = s.supervisor(name);
         if (r.groupRestarting() && r.groupServices().stream().noneMatch(this::hasProcess)) {
             List<String> services = r.groupServices();
+            // OTP: a temporary child is never restarted, not even with its group; the group stopped it.
+            List<Integer> temporaries = services.stream().map(t::indexOf)
+                    .filter(i -> t.spec(i).supervisor().equals(name) && t.spec(i).restart().policy() == RestartPolicy.TEMPORARY)
+                    .filter(i -> s.service(i).wanted() && !s.service(i).finished())
+                    .toList();
             emit(new GroupStopped(name, services));
             for (String supervisor : r.groupSupervisors()) {
                 emit(new SupervisorRestarted(supervisor, t.supervisor(name).spec().strategy().tomlName() + " restart by " + name));
             }
-            for (String service : services) {
-                int i = t.indexOf(service);
-                ServiceRuntime m = s.service(i);
-                // OTP: a temporary child is never restarted, not even with its group.
-                if (t.spec(i).restart().policy() == dynamod.conf.spec.RestartPolicy.TEMPORARY && m.wanted() && !m.finished()) {
-                    emit(changed(i, m, ServiceState.INACTIVE, "stopped by the group restart of " + name + "; temporary: not restarted",
-                            Optional.of(name)));
-                }
+            for (int i : temporaries) {
+                emit(changed(i, s.service(i), ServiceState.INACTIVE, "stopped by the group restart of " + name + "; temporary: not restarted",
+                        Optional.of(name)));
             }
             r = s.supervisor(name);
         }
