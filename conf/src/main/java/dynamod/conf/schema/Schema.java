@@ -96,7 +96,7 @@ public final class Schema {
         public static final Field<Duration> MAX_DELAY = contextual("max-delay", ValueTypes.DURATION,
                 "\"30s\" (or delay, if longer)", "the cap of the doubling delay; set it to delay for a fixed delay");
         public static final Field<Integer> MAX_RESTARTS = defaulted("max-restarts", ValueTypes.integer(0, 1_000_000), 5,
-                "the service's start limit: more restarts than this within max-restart-window fail it to its supervisor");
+                "the service's start limit: one more restart than this within max-restart-window and it is failed, not restarted (its supervisor does not count it)");
         public static final Field<Duration> MAX_RESTART_WINDOW = defaulted("max-restart-window", ValueTypes.POSITIVE_DURATION,
                 Duration.ofSeconds(60), "the sliding window max-restarts counts in");
 

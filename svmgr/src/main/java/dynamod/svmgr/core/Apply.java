@@ -165,7 +165,7 @@ public final class Apply {
 
     private static void load(State state, ConfigurationLoaded e, long now) {
         var previous = state.loaded();
-        Configurations.Effective effective = Configurations.effective(previous.map(l -> l.configuration()), Configurations.load(e.files()));
+        Configurations.Effective effective = Configurations.effective(previous.map(l -> l.configuration()), Configurations.load(e.contentHash(), e.files()));
         Topology topology = Topology.of(effective.configuration());
         ServiceRuntime[] runtimes = new ServiceRuntime[topology.size()];
         Map<String, ServiceRuntime> kept = new HashMap<>();

@@ -29,21 +29,31 @@ public final class Configurations {
     /** The effective configuration and what was kept from the previous one. */
     public record Effective(LoadResult result, Configuration configuration, Set<String> keptServices, Set<String> keptSupervisors) {}
 
-    private record Cached(List<ConfigFile> files, LoadResult result) {}
+    private record Cached(String contentHash, LoadResult result) {}
 
-    /** Loading thousands of files costs milliseconds; decide and apply both need the last one. */
+    /** Loading thousands of files costs milliseconds, and decide and apply both need the last one. */
     private static volatile Cached last;
 
-    /** Loads files as a ConfigurationLoaded event carries them. */
-    public static LoadResult load(List<ConfigFile> files) {
+    /**
+     * Loads files as a ConfigurationLoaded event carries them; {@code contentHash} is the loader's hash of those
+     * files (names and bytes), so equal hashes mean equal files.
+     */
+    public static LoadResult load(String contentHash, List<ConfigFile> files) {
         Cached cached = last;
-        if (cached != null && cached.files().equals(files)) return cached.result();
+        if (cached != null && cached.contentHash().equals(contentHash)) return cached.result();
         List<ConfigSource> sources = files.stream()
                 .map(f -> new ConfigSource(Path.of(f.path()), f.bytes(), kindOf(f.kind())))
                 .toList();
-        LoadResult result = ConfigLoader.load(sources);
-        last = new Cached(List.copyOf(files), result);
-        return result;
+        return remember(ConfigLoader.load(sources));
+    }
+
+    /** Keeps a result for the next {@link #load}, without its source lines (only printing diagnostics needs them). */
+    public static LoadResult remember(LoadResult result) {
+        LoadResult slim = new LoadResult(result.configuration(), result.diagnostics(), result.rejectedServices(),
+                result.rejectedSupervisors(), result.serviceFiles(), result.supervisorFiles(), result.contentHash(), result.partial(),
+                java.util.Map.of());
+        last = new Cached(result.contentHash(), slim);
+        return slim;
     }
 
     /** The files as a ConfigurationLoaded event carries them. */

@@ -1044,7 +1044,7 @@ final class Decider {
             reject("load-configuration", in.path(), in.caller(), "the system is shutting down");
             return;
         }
-        LoadResult result = dynamod.conf.ConfigLoader.load(in.sources());
+        LoadResult result = Configurations.remember(dynamod.conf.ConfigLoader.load(in.sources()));
         var files = Configurations.files(in.sources());
         Optional<SwitchPlan> plan = s.loaded().map(l -> SwitchPlan.compute(s, Configurations.effective(Optional.of(l.configuration()), result)));
         accept("load-configuration", in.path(), in.caller());
