@@ -120,13 +120,50 @@ public final class Journal implements AutoCloseable {
         return append(event, true);
     }
 
+    /**
+     * Appends an event stamped with the given monotonic time (the time the manager decided it at, so that replay
+     * applies it at exactly that time); the wall-clock time is the journal clock's.
+     */
+    public long append(Event event, long monotonicNanos) {
+        return append(event, false, new ChronicleStream.Envelope() {
+            @Override
+            public long realtimeNanos() {
+                return envelope.realtimeNanos();
+            }
+
+            @Override
+            public long monotonicNanos() {
+                return monotonicNanos;
+            }
+
+            @Override
+            public UUID bootId() {
+                return envelope.bootId();
+            }
+
+            @Override
+            public Origin origin() {
+                return envelope.origin();
+            }
+
+            @Override
+            public int pid() {
+                return envelope.pid();
+            }
+        });
+    }
+
     private long append(Event event, boolean durable) {
+        return append(event, durable, envelope);
+    }
+
+    private long append(Event event, boolean durable, ChronicleStream.Envelope stamp) {
         if (options.readOnly()) throw new IllegalStateException("journal opened read-only");
         EventTypes.Type type = EventTypes.of(event.getClass());
         ByteSink payload = payloads.get();
         payload.clear();
         Frame.payload(event, payload);
-        return stream(Stream.of(event)).append(type, payload, envelope, durable);
+        return stream(Stream.of(event)).append(type, payload, stamp, durable);
     }
 
     private final ChronicleStream.Envelope envelope = new ChronicleStream.Envelope() {

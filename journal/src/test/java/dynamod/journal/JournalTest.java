@@ -43,6 +43,18 @@ class JournalTest {
     }
 
     @Test
+    void anEventCanCarryTheMonotonicTimeItWasDecidedAt() throws Exception {
+        Event event = new dynamod.journal.event.ServiceEvent.ServiceTargetSet("web", true, "loaded");
+        try (Journal journal = Journal.open(options())) {
+            journal.append(event, 123_456_789L);
+            Recorded recorded = readAll(journal.reader(Stream.EVENTS)).getFirst();
+            assertEquals(123_456_789L, recorded.monotonicNanos());
+            assertEquals(event, recorded.event());
+            assertEquals(Origin.SVMGR, recorded.origin());
+        }
+    }
+
+    @Test
     void appendedEventsAreReadBackInOrderWithTheirEnvelope() throws Exception {
         Random random = new Random(5);
         List<Event> written = new ArrayList<>();
