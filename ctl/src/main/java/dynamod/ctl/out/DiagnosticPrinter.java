@@ -1,5 +1,6 @@
 package dynamod.ctl.out;
 
+import dynamod.journal.text.Json;
 import dynamod.conf.Diagnostic;
 import dynamod.conf.LoadResult;
 import dynamod.conf.SourcePosition;
