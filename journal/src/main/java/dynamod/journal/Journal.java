@@ -125,32 +125,30 @@ public final class Journal implements AutoCloseable {
      * applies it at exactly that time); the wall-clock time is the journal clock's.
      */
     public long append(Event event, long monotonicNanos) {
-        return append(event, false, new ChronicleStream.Envelope() {
-            @Override
-            public long realtimeNanos() {
-                return envelope.realtimeNanos();
-            }
+        return append(event, false, new DecidedAt(envelope, monotonicNanos));
+    }
 
-            @Override
-            public long monotonicNanos() {
-                return monotonicNanos;
-            }
+    /** The journal's envelope with the caller's monotonic time. */
+    private record DecidedAt(ChronicleStream.Envelope journal, long monotonicNanos) implements ChronicleStream.Envelope {
+        @Override
+        public long realtimeNanos() {
+            return journal.realtimeNanos();
+        }
 
-            @Override
-            public UUID bootId() {
-                return envelope.bootId();
-            }
+        @Override
+        public UUID bootId() {
+            return journal.bootId();
+        }
 
-            @Override
-            public Origin origin() {
-                return envelope.origin();
-            }
+        @Override
+        public Origin origin() {
+            return journal.origin();
+        }
 
-            @Override
-            public int pid() {
-                return envelope.pid();
-            }
-        });
+        @Override
+        public int pid() {
+            return journal.pid();
+        }
     }
 
     private long append(Event event, boolean durable) {
