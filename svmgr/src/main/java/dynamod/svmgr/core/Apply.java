@@ -43,6 +43,7 @@ import dynamod.journal.event.SystemEvent.ShutdownProgressed;
 import dynamod.journal.event.SystemEvent.ShutdownRequested;
 import dynamod.conf.value.Durations;
 import dynamod.conf.value.Signal;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -76,7 +77,7 @@ public final class Apply {
                 return b.build();
             }, e);
             case ServiceRestartRequested e -> update(state, e.service(),
-                    r -> r.with().finished(false).restartPending(r.hasProcess()).build(), e);
+                    r -> r.with().finished(false).restartPending(r.hasProcess()).notBefore(r.hasProcess() ? r.notBefore() : 0).build(), e);
             case ServiceSpawnRequested e -> update(state, e.service(), r -> r.with().attempt(e.attempt()).build(), e);
             case ServiceSpawned e -> {
                 boolean forking = specOf(state, e.service()).map(s -> s.type() == ServiceType.FORKING).orElse(false);
@@ -122,6 +123,13 @@ public final class Apply {
             case RestartScheduled e -> restartScheduled(state, e, now);
             case GroupRestarting e -> {
                 state.supervisor(e.supervisor(), state.supervisor(e.supervisor()).withGroup(e.services(), e.supervisors()));
+                // A child supervisor this group restarts starts afresh: a group restart of its own (or below it) is void.
+                Topology topology = state.topology();
+                for (String below : topology.supervisorNames()) {
+                    if (e.supervisors().stream().anyMatch(member -> topology.isWithin(below, member)) && state.supervisor(below).groupRestarting()) {
+                        state.supervisor(below, state.supervisor(below).withGroup(java.util.List.of(), java.util.List.of()));
+                    }
+                }
                 for (String service : e.services()) update(state, service, r -> r.with().groupHeld(true).build(), e);
             }
             case GroupStopped e -> {
@@ -131,6 +139,7 @@ public final class Apply {
                 for (String service : supervisor.groupServices()) {
                     // OTP: a temporary child of this supervisor is not restarted with its group (one below a
                     // restarted child supervisor is: that supervisor starts all its children afresh).
+                    if (!topology.hasService(service)) continue;
                     ServiceSpec spec = topology.spec(topology.indexOf(service));
                     boolean restarts = spec.restart().policy() != RestartPolicy.TEMPORARY || !spec.supervisor().equals(e.supervisor());
                     update(state, service, r -> r.with().groupHeld(false).finished(r.finished() && !restarts).build(), e);
@@ -197,7 +206,32 @@ public final class Apply {
             SupervisorRuntime r = previous.isPresent() && previous.get().topology().hasSupervisor(name) ? state.supervisor(name) : null;
             supervisors.put(name, r != null ? r : SupervisorRuntime.initial(now));
         }
+        releaseGroupsOfTheOldTopology(topology, runtimes, supervisors);
         state.load(new State.Loaded(e.path(), e.contentHash(), effective.configuration(), topology), runtimes, supervisors);
+    }
+
+    /**
+     * A group restart in progress keeps the members that are still below its supervisor (a removed or moved member
+     * leaves it, and so does a child supervisor no longer its child); a service no group holds any more is released.
+     */
+    private static void releaseGroupsOfTheOldTopology(Topology topology, ServiceRuntime[] runtimes, Map<String, SupervisorRuntime> supervisors) {
+        java.util.Set<String> held = new java.util.HashSet<>();
+        for (var entry : supervisors.entrySet()) {
+            SupervisorRuntime r = entry.getValue();
+            if (!r.groupRestarting()) continue;
+            String supervisor = entry.getKey();
+            var services = r.groupServices().stream()
+                    .filter(name -> topology.hasService(name) && Arrays.asList(topology.supervisorChain(topology.indexOf(name))).contains(supervisor))
+                    .toList();
+            var children = r.groupSupervisors().stream()
+                    .filter(name -> topology.hasSupervisor(name) && topology.supervisor(name).parent().equals(Optional.of(supervisor)))
+                    .toList();
+            entry.setValue(r.withGroup(services, children));
+            held.addAll(services);
+        }
+        for (int i = 0; i < runtimes.length; i++) {
+            if (runtimes[i].groupHeld() && !held.contains(topology.name(i))) runtimes[i] = runtimes[i].with().groupHeld(false).build();
+        }
     }
 
     // ---------------------------------------------------------------- supervision

@@ -1,9 +1,7 @@
 package dynamod.svmgr.core;
 
-import dynamod.conf.spec.GiveUp;
 import dynamod.conf.spec.Readiness;
 import dynamod.conf.spec.ServiceSpec;
-import dynamod.conf.spec.SupervisorSpec;
 import dynamod.journal.event.Event;
 import dynamod.journal.event.ServiceState;
 import java.util.ArrayList;
@@ -45,47 +43,27 @@ public final class Core {
     }
 
     /**
-     * The effects that re-arm what a state waits for, after the manager restarted and rebuilt it: its timers and
-     * readiness probes. (Whether recorded processes still live is for the shell to find out and report as inputs.)
+     * The effects that re-arm what a state waits for, after the manager restarted and rebuilt it: its timers,
+     * readiness probes, and the search for a forking daemon that was under way. (Whether recorded processes still
+     * live, and how spawns in flight ended, is for the shell to find out and report as inputs.)
      */
     public List<Effect> resume(State state) {
-        List<Effect> effects = new ArrayList<>();
+        List<Effect> effects = new ArrayList<>(Timers.armed(state));
         if (state.loaded().isEmpty()) return effects;
         Topology t = state.topology();
-        for (int i = 0; i < t.size(); i++) {
-            ServiceRuntime r = state.service(i);
-            ServiceSpec spec = t.spec(i);
-            resume(spec, r, effects);
-        }
+        for (int i = 0; i < t.size(); i++) resume(t.spec(i), state.service(i), effects);
         for (var retired : state.retired().values()) resume(retired.spec(), retired.runtime(), effects);
-        for (String name : t.supervisorNames()) {
-            SupervisorRuntime r = state.supervisor(name);
-            SupervisorSpec spec = t.supervisor(name).spec();
-            if (r.status() == SupervisorRuntime.Status.GAVE_UP && spec.giveUp() == GiveUp.RESTART) {
-                effects.add(new Effect.StartTimer(new TimerId(name, TimerId.Kind.GIVE_UP), r.since() + spec.giveUpDelay().toNanos()));
-            }
-        }
-        state.shutdown().filter(s -> state.mode() == State.Mode.SHUTTING_DOWN).ifPresent(s -> {
-            effects.add(new Effect.StartTimer(new TimerId("", TimerId.Kind.SHUTDOWN), s.deadline()));
-            effects.add(new Effect.StartTimer(new TimerId("", TimerId.Kind.SHUTDOWN_PROGRESS), s.startedAt()));
-        });
+        state.shutdown().filter(s -> state.mode() == State.Mode.SHUTTING_DOWN).ifPresent(s ->
+                effects.add(new Effect.StartTimer(new TimerId("", TimerId.Kind.SHUTDOWN_PROGRESS), s.startedAt())));
         return effects;
     }
 
     private static void resume(ServiceSpec spec, ServiceRuntime r, List<Effect> effects) {
         String name = spec.name();
-        if (r.state() == ServiceState.STARTING) {
-            spec.readiness().timeout().ifPresent(timeout ->
-                    effects.add(new Effect.StartTimer(new TimerId(name, TimerId.Kind.READY), r.since() + timeout.toNanos())));
-            boolean probe = spec.readiness() instanceof Readiness.TcpPort || spec.readiness() instanceof Readiness.Exec
-                    || spec.readiness() instanceof Readiness.Fd;
-            if (probe && r.pid() != 0) effects.add(new Effect.StartProbe(name, r.pid(), spec.readiness()));
-        }
-        if (r.state() == ServiceState.STOPPING && r.stopSignalledAt() != 0 && !r.killed()) {
-            effects.add(new Effect.StartTimer(new TimerId(name, TimerId.Kind.STOP), r.stopSignalledAt() + spec.shutdown().stopTimeout().toNanos()));
-        }
-        if (r.state() == ServiceState.WAITING && r.notBefore() != 0) {
-            effects.add(new Effect.StartTimer(new TimerId(name, TimerId.Kind.RESTART), r.notBefore()));
-        }
+        boolean starting = r.state() == ServiceState.STARTING || r.state() == ServiceState.STOPPING;
+        boolean probe = spec.readiness() instanceof Readiness.TcpPort || spec.readiness() instanceof Readiness.Exec
+                || spec.readiness() instanceof Readiness.Fd;
+        if (r.state() == ServiceState.STARTING && probe && r.pid() != 0) effects.add(new Effect.StartProbe(name, r.pid(), spec.readiness()));
+        if (starting && r.spawned() && r.pid() == 0 && r.forkerPid() == 0) effects.add(new Effect.FindMainPid(name, spec.pidFile(), 0));
     }
 }

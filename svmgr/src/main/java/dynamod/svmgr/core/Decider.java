@@ -110,7 +110,7 @@ final class Decider {
             case Input.ProcessSpawned in -> spawned(in);
             case Input.SpawnFailed in -> spawnFailed(in);
             case Input.ProcessExited in -> exited(in);
-            case Input.ReadinessObserved in -> readinessObserved(in.service(), in.detector());
+            case Input.ReadinessObserved in -> readinessObserved(in.service(), in.pid(), in.detector());
             case Input.MainPidFound in -> mainPidFound(in);
             case Input.MainPidNotFound in -> mainPidNotFound(in);
             case Input.Notified in -> notified(in);
@@ -157,8 +157,9 @@ final class Decider {
         ServiceRuntime r = runtime.get();
         switch (r.state()) {
             case STARTING -> {
-                if (spec.get().readiness().timeout().isPresent()) effect(new Effect.CancelTimer(new TimerId(e.service(), TimerId.Kind.READY)));
-                if (isProbe(spec.get().readiness())) effect(new Effect.StopProbe(e.service()));
+                // Whatever was armed at its start, even if a configuration switch changed its readiness since.
+                effect(new Effect.CancelTimer(new TimerId(e.service(), TimerId.Kind.READY)));
+                effect(new Effect.StopProbe(e.service()));
             }
             case STOPPING -> {
                 if (r.stopSignalledAt() != 0 && !r.killed()) effect(new Effect.CancelTimer(new TimerId(e.service(), TimerId.Kind.STOP)));
@@ -183,6 +184,7 @@ final class Decider {
         if (!ServiceRuntime.hasProcess(e.to())) for (String sup : t.supervisorChain(i)) markSupervisor(sup);
         if (e.to() == ServiceState.STOPPING) stopDue.set(i);
         if (e.from() == ServiceState.STARTING && options.maxParallelStarts() > 0) dirty.or(s.waiting());
+        if (!s.retired().isEmpty() && !ServiceRuntime.hasProcess(e.to())) retiredDirty = true; // a removed one may wait for it
     }
 
     private void markService(String name) {
@@ -312,7 +314,7 @@ final class Decider {
         if (waitingFor >= 0) return Why.of(ServiceState.WAITING, "waiting for " + t.name(waitingFor), t.name(waitingFor));
         if (r.notBefore() > now) return Why.of(ServiceState.WAITING, r.reason());
         for (int j : t.predecessors(i)) {
-            if (comingUp(s.service(j))) return Why.of(ServiceState.WAITING, "waiting for " + t.name(j), t.name(j));
+            if (comingUp(j)) return Why.of(ServiceState.WAITING, "waiting for " + t.name(j), t.name(j));
         }
         if (options.maxParallelStarts() > 0 && s.starting() >= options.maxParallelStarts()) {
             return Why.of(ServiceState.WAITING, "waiting for a start slot (" + options.maxParallelStarts() + " start at once)");
@@ -345,10 +347,15 @@ final class Decider {
         };
     }
 
-    /** Whether a predecessor is on its way up, so that what is ordered after it waits. */
-    private static boolean comingUp(ServiceRuntime r) {
+    /**
+     * Whether a predecessor is on its way up, so that what is ordered after it waits. One waiting out a restart
+     * delay, or held by a supervisor that gave up or escalates, is not: ordering never makes a service wait for that.
+     */
+    private boolean comingUp(int j) {
+        ServiceRuntime r = s.service(j);
         return switch (r.state()) {
-            case WAITING, STARTING -> true;
+            case STARTING -> true;
+            case WAITING -> r.notBefore() <= now && inactiveSupervisor(j) == null;
             case INACTIVE -> r.wanted() && !r.finished();
             case STOPPING -> r.restartPending() && r.wanted();
             case RUNNING, RELOADING, DONE, FAILED, BLOCKED, STOPPED -> false;
@@ -419,6 +426,10 @@ final class Decider {
         if (runtime.isEmpty() || !awaitingSpawn(runtime.get())) return;
         emit(new ServiceSpawned(in.service(), in.pid(), in.executable()));
         ServiceRuntime r = Apply.runtimeOf(s, in.service()).orElseThrow();
+        if (s.mode() == State.Mode.DOWN) { // spawned after the shutdown deadline killed everything else
+            kill(in.service(), r);
+            return;
+        }
         if (r.state() == ServiceState.STOPPING) {
             markService(in.service());
             return;
@@ -453,9 +464,13 @@ final class Decider {
         emit(changed(service, r, ServiceState.RUNNING, "ready (" + detector + ")", Optional.empty()));
     }
 
-    private void readinessObserved(String service, String detector) {
+    /** A probe's answer counts for the process it probed, and only for a service that is probed. */
+    private void readinessObserved(String service, int pid, String detector) {
         Optional<ServiceRuntime> r = Apply.runtimeOf(s, service);
-        if (r.isPresent() && r.get().state() == ServiceState.STARTING && r.get().pid() != 0) becameReady(service, detector);
+        Optional<ServiceSpec> spec = Apply.specOf(s, service);
+        if (r.isEmpty() || spec.isEmpty() || r.get().state() != ServiceState.STARTING || r.get().pid() == 0 || r.get().pid() != pid) return;
+        if (spec.get().type() == ServiceType.ONESHOT || !isProbe(spec.get().readiness())) return;
+        becameReady(service, detector);
     }
 
     private void mainPidFound(Input.MainPidFound in) {
@@ -463,7 +478,16 @@ final class Decider {
         if (runtime.isEmpty() || !awaitingMainPid(runtime.get())) return;
         emit(new MainPidChanged(in.service(), 0, in.pid()));
         if (runtime.get().state() == ServiceState.STOPPING) {
-            markService(in.service());
+            ServiceRuntime r = Apply.runtimeOf(s, in.service()).orElseThrow();
+            ServiceSpec spec = Apply.specOf(s, in.service()).orElseThrow();
+            if (r.stopSignalledAt() != 0) {
+                // Its starter was already told to stop: tell the daemon too; the stop timer runs on.
+                int signal = spec.shutdown().stopSignal().number();
+                emit(new ServiceSignalled(in.service(), in.pid(), signal, false));
+                effect(new Effect.Signal(in.service(), in.pid(), signal, false));
+            } else {
+                markService(in.service());
+            }
             return;
         }
         switch (Apply.specOf(s, in.service()).orElseThrow().readiness()) {
@@ -499,7 +523,8 @@ final class Decider {
         boolean main = in.pid() == r.pid();
         emit(new ServiceExited(service, in.pid(), in.status(), main));
         if (!main && !forker) return;
-        if (forker && r.state() == ServiceState.STARTING && in.status().success()) {
+        // The daemon forked: find it, also when the service is stopping (then it is stopped as soon as it is found).
+        if (forker && (r.state() == ServiceState.STARTING || r.state() == ServiceState.STOPPING) && in.status().success()) {
             ServiceSpec spec = Apply.specOf(s, service).orElseThrow();
             effect(new Effect.FindMainPid(service, spec.pidFile(), in.pid()));
             return;
@@ -655,7 +680,7 @@ final class Decider {
         if (r.groupRestarting() && r.groupServices().stream().noneMatch(this::hasProcess)) {
             List<String> services = r.groupServices();
             // OTP: a temporary child is never restarted, not even with its group; the group stopped it.
-            List<Integer> temporaries = services.stream().map(t::indexOf)
+            List<Integer> temporaries = services.stream().filter(t::hasService).map(t::indexOf)
                     .filter(i -> t.spec(i).supervisor().equals(name) && t.spec(i).restart().policy() == RestartPolicy.TEMPORARY)
                     .filter(i -> s.service(i).wanted() && !s.service(i).finished())
                     .toList();
@@ -730,8 +755,26 @@ final class Decider {
                 emit(changed(name, r, ServiceState.STOPPING, "removed from the configuration", Optional.empty()));
                 r = s.retired().get(name).runtime();
             }
-            if (r.stopSignalledAt() == 0) sendStop(name, entry.getValue().spec(), r);
+            if (r.stopSignalledAt() == 0 && !dependentsStillUp(name, entry.getValue().spec())) sendStop(name, entry.getValue().spec(), r);
         }
+    }
+
+    /**
+     * Whether a configured service that names a removed one (requires, wants, after; or is named by its before) still
+     * has a process and is going down: the removed one stops after it, as it would have.
+     */
+    private boolean dependentsStillUp(String removed, ServiceSpec removedSpec) {
+        Topology t = s.topology();
+        for (int j = 0; j < t.size(); j++) {
+            ServiceRuntime r = s.service(j);
+            if (!r.hasProcess() || (r.state() != ServiceState.STOPPING && downReason(j, r) == null)) continue;
+            var deps = t.spec(j).dependencies();
+            if (deps.requires().contains(removed) || deps.wants().contains(removed) || deps.after().contains(removed)
+                    || removedSpec.dependencies().before().contains(t.name(j))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // ================================================================ notify
@@ -744,7 +787,14 @@ final class Decider {
         if (in.pid() != r.pid()) return; // only the main process speaks for the service (NotifyAccess=main)
         Notification n = in.notification();
         if (n.mainPid().isPresent() && n.mainPid().getAsInt() != r.pid() && n.mainPid().getAsInt() > 0) {
-            emit(new MainPidChanged(service, r.pid(), n.mainPid().getAsInt()));
+            int claimed = n.mainPid().getAsInt();
+            Optional<String> owner2 = s.serviceOfPid(claimed);
+            if (owner2.isPresent()) {
+                // Another service's process (or this one's starter) cannot become this one's main process.
+                warn(service, in.pid(), "MAINPID=" + claimed + " refused: process " + claimed + " belongs to " + owner2.get());
+            } else {
+                emit(new MainPidChanged(service, r.pid(), claimed));
+            }
         }
         int pid = Apply.runtimeOf(s, service).orElseThrow().pid();
         if (n.status().isPresent() && !n.status().equals(r.status())) emit(new StatusText(service, pid, n.status().get()));
@@ -763,6 +813,12 @@ final class Decider {
         if (n.stopping()) emit(new Stopping(service, pid));
     }
 
+    /** A warning about a service, from the manager, in its log. */
+    private void warn(String service, int pid, String message) {
+        emit(new dynamod.journal.event.LogEvent.LogLine(service, dynamod.journal.event.LogStream.MANAGER, 4, pid, "dynamod",
+                message.getBytes(java.nio.charset.StandardCharsets.UTF_8), 0));
+    }
+
     // ================================================================ timers
 
     private void timerFired(TimerId timer) {
@@ -775,7 +831,11 @@ final class Decider {
                 Optional<ServiceSpec> spec = Apply.specOf(s, timer.owner());
                 if (r.isEmpty() || spec.isEmpty() || r.get().state() != ServiceState.STARTING) return;
                 Optional<Duration> timeout = spec.get().readiness().timeout();
-                if (timeout.isEmpty() || now - r.get().since() < timeout.get().toNanos()) return;
+                if (timeout.isEmpty()) return;
+                if (now - r.get().since() < timeout.get().toNanos()) { // the timeout was raised since it was armed
+                    effect(new Effect.StartTimer(timer, r.get().since() + timeout.get().toNanos()));
+                    return;
+                }
                 emit(new ReadinessTimedOut(timer.owner(), r.get().pid(), detector(spec.get()), timeout.get().toMillis()));
                 markService(timer.owner());
             }
@@ -783,14 +843,18 @@ final class Decider {
                 Optional<ServiceRuntime> r = Apply.runtimeOf(s, timer.owner());
                 Optional<ServiceSpec> spec = Apply.specOf(s, timer.owner());
                 if (r.isEmpty() || spec.isEmpty() || r.get().state() != ServiceState.STOPPING || r.get().stopSignalledAt() == 0) return;
-                if (now - r.get().stopSignalledAt() < spec.get().shutdown().stopTimeout().toNanos()) return;
+                if (r.get().killed()) return;
+                long due = r.get().stopSignalledAt() + spec.get().shutdown().stopTimeout().toNanos();
+                if (now < due) { // the stop timeout was raised since it was armed
+                    effect(new Effect.StartTimer(timer, due));
+                    return;
+                }
                 kill(timer.owner(), r.get());
             }
             case SHUTDOWN -> {
                 if (s.mode() != State.Mode.SHUTTING_DOWN || now < s.shutdown().orElseThrow().deadline()) return;
-                killEverything();
-                State.Shutdown shutdown = s.shutdown().orElseThrow();
-                finishShutdown(shutdown, false);
+                int inFlight = killEverything();
+                finishShutdown(s.shutdown().orElseThrow(), false, inFlight);
             }
             case SHUTDOWN_PROGRESS -> {
                 if (s.mode() != State.Mode.SHUTTING_DOWN || s.loaded().isEmpty()) return;
@@ -807,7 +871,10 @@ final class Decider {
                 SupervisorRuntime r = s.supervisor(timer.owner());
                 SupervisorSpec spec = s.topology().supervisor(timer.owner()).spec();
                 if (r.status() != SupervisorRuntime.Status.GAVE_UP || spec.giveUp() != GiveUp.RESTART || s.mode() != State.Mode.NORMAL) return;
-                if (now - r.since() < spec.giveUpDelay().toNanos()) return;
+                if (now - r.since() < spec.giveUpDelay().toNanos()) { // the delay was raised since it was armed
+                    effect(new Effect.StartTimer(timer, r.since() + spec.giveUpDelay().toNanos()));
+                    return;
+                }
                 emit(new SupervisorRestarted(timer.owner(), "give-up-delay of " + Durations.format(spec.giveUpDelay()) + " passed"));
             }
         }
@@ -849,7 +916,7 @@ final class Decider {
         effect(new Effect.CancelTimer(new TimerId(SupervisorSpec.ROOT, TimerId.Kind.GIVE_UP)));
         effect(new Effect.StartTimer(new TimerId("", TimerId.Kind.SHUTDOWN), s.shutdown().orElseThrow().deadline()));
         effect(new Effect.StartTimer(new TimerId("", TimerId.Kind.SHUTDOWN_PROGRESS), now + options.shutdownProgressInterval().toNanos()));
-        if (s.loaded().isEmpty()) finishShutdown(s.shutdown().orElseThrow(), true);
+        if (s.loaded().isEmpty()) finishShutdown(s.shutdown().orElseThrow(), true, 0);
     }
 
     private void finishShutdownIfDown() {
@@ -857,24 +924,29 @@ final class Decider {
         Topology t = s.topology();
         for (int i = 0; i < t.size(); i++) if (s.service(i).hasProcess()) return;
         State.Shutdown shutdown = s.shutdown().orElseThrow();
-        finishShutdown(shutdown, shutdown.killed() == 0);
+        finishShutdown(shutdown, shutdown.killed() == 0, 0);
     }
 
-    private void finishShutdown(State.Shutdown shutdown, boolean clean) {
-        emit(new ShutdownFinished(shutdown.kind(), clean, s.shutdown().orElseThrow().killed()));
+    /** {@code inFlight}: spawns not answered yet, killed as soon as they are (and by init's last sweep). */
+    private void finishShutdown(State.Shutdown shutdown, boolean clean, int inFlight) {
+        emit(new ShutdownFinished(shutdown.kind(), clean, s.shutdown().orElseThrow().killed() + inFlight));
         effect(new Effect.CancelTimer(new TimerId("", TimerId.Kind.SHUTDOWN)));
         effect(new Effect.CancelTimer(new TimerId("", TimerId.Kind.SHUTDOWN_PROGRESS)));
         effect(new Effect.ShutdownComplete(shutdown.kind()));
     }
 
-    private void killEverything() {
-        if (s.loaded().isEmpty()) return;
+    /** SIGKILL to everything that has a process; returns how many spawns are still in flight (no pid to kill yet). */
+    private int killEverything() {
+        if (s.loaded().isEmpty()) return 0;
         Topology t = s.topology();
+        int inFlight = 0;
         for (int i = 0; i < t.size(); i++) {
             ServiceRuntime r = s.service(i);
+            if (r.hasProcess() && r.pid() == 0 && r.forkerPid() == 0 && !r.killed()) inFlight++;
             if (r.hasProcess()) kill(t.name(i), r);
         }
         for (var entry : List.copyOf(s.retired().entrySet())) kill(entry.getKey(), entry.getValue().runtime());
+        return inFlight;
     }
 
     private Optional<String> longestStopping() {
@@ -1003,6 +1075,10 @@ final class Decider {
             ServiceRuntime r = s.service(i);
             String reason = "restarted by " + caller.name();
             if (r.hasProcess()) emit(new ServiceRestartRequested(t.name(i), reason));
+            if (r.state() == ServiceState.WAITING && r.notBefore() > now) { // waiting out a restart delay: now
+                emit(new ServiceRestartRequested(t.name(i), reason));
+                effect(new Effect.CancelTimer(new TimerId(t.name(i), TimerId.Kind.RESTART)));
+            }
             if (!r.wanted() || r.finished()) {
                 if (supervisor) wantUp(i, reason);
                 else pullUp(i, reason);
@@ -1057,6 +1133,8 @@ final class Decider {
                 emit(new ServiceRestartRequested(entry.name(), "configuration changed: " + String.join(", ", entry.changes())));
             }
         }
+        // Timeouts may have changed: every pending timer is set again from the new settings (a lowered one fires sooner).
+        Timers.armed(s).forEach(this::effect);
     }
 
     // ================================================================ helpers

@@ -8,6 +8,16 @@ import java.util.List;
  * Everything that can happen to the manager: what it is told (configuration, commands) and what the shell
  * observed (processes, readiness, sd_notify messages, timers). {@link Core#decide} turns each into events and
  * effects.
+ *
+ * <p>What the shell guarantees, so that the core can trust the order of inputs about a process:
+ * <ul>
+ * <li>{@code ProcessSpawned} (or {@code SpawnFailed}) comes before any other input about that process, and every
+ *     Spawn is answered, also after a restart of the manager (the spawn helper's result is not lost);
+ * <li>{@code ProcessExited} for a service's main process comes once its group (cgroup) is empty: the shell kills
+ *     what is left of the group first, so a restart never runs beside leftovers of the last run. A forking
+ *     service's starting process is reported when it exits, without waiting for its group (the daemon stays);
+ * <li>{@code Notified} carries the sender's pid as the kernel reported it (SCM_CREDENTIALS).
+ * </ul>
  */
 public sealed interface Input {
 
@@ -38,8 +48,8 @@ public sealed interface Input {
     /** A process the manager (or init, for adopted orphans) reaped. */
     record ProcessExited(int pid, ExitStatus status) implements Input {}
 
-    /** A readiness probe (tcp-port, exec, fd) or the notify socket saw the service ready. */
-    record ReadinessObserved(String service, String detector) implements Input {}
+    /** The readiness probe (tcp-port, exec, fd) started for process {@code pid} saw the service ready. */
+    record ReadinessObserved(String service, int pid, String detector) implements Input {}
 
     /** A forking service's main process, from its pid-file or as the surviving child. */
     record MainPidFound(String service, int pid) implements Input {}

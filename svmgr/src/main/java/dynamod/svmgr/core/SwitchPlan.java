@@ -1,6 +1,7 @@
 package dynamod.svmgr.core;
 
 import dynamod.conf.Configuration;
+import dynamod.conf.spec.Readiness;
 import dynamod.conf.spec.ServiceSpec;
 import dynamod.conf.spec.SupervisorSpec;
 import dynamod.journal.text.Json;
@@ -53,7 +54,7 @@ public record SwitchPlan(List<Entry> entries) {
             } else if (next.keptServices().contains(name)) {
                 entries.add(new Entry(Kind.SERVICE, name, Action.KEEP, List.of("its file has errors: the running version is kept")));
             } else {
-                entries.add(serviceEntry(name, before, after, state.service(name).hasProcess()));
+                entries.add(serviceEntry(name, before, after, state.service(name)));
             }
         }
         Set<String> supervisors = new TreeSet<>(old.supervisors().keySet());
@@ -100,13 +101,30 @@ public record SwitchPlan(List<Entry> entries) {
         return changes;
     }
 
-    private static Entry serviceEntry(String name, ServiceSpec before, ServiceSpec after, boolean running) {
+    private static Entry serviceEntry(String name, ServiceSpec before, ServiceSpec after, ServiceRuntime runtime) {
         List<String> restart = restartChanges(before, after);
         List<String> update = updateChanges(before, after);
         List<String> all = new ArrayList<>(restart);
         all.addAll(update);
-        if (!restart.isEmpty() && running) return new Entry(Kind.SERVICE, name, Action.RESTART, all);
+        if (!restart.isEmpty() && runtime.hasProcess()) return new Entry(Kind.SERVICE, name, Action.RESTART, all);
+        // A service being started waits for the readiness it was started with: another kind needs a new start (a new
+        // timeout alone does not: it is re-armed).
+        if (!sameExceptTimeout(before.readiness(), after.readiness()) && runtime.state() == dynamod.journal.event.ServiceState.STARTING) {
+            return new Entry(Kind.SERVICE, name, Action.RESTART, all);
+        }
         return new Entry(Kind.SERVICE, name, all.isEmpty() ? Action.KEEP : Action.UPDATE, all);
+    }
+
+    private static boolean sameExceptTimeout(Readiness a, Readiness b) {
+        return switch (a) {
+            case Readiness.Immediate x -> b instanceof Readiness.Immediate;
+            case Readiness.Exit x -> b instanceof Readiness.Exit;
+            case Readiness.Notify x -> b instanceof Readiness.Notify;
+            case Readiness.TcpPort x -> b instanceof Readiness.TcpPort y && x.host().equals(y.host()) && x.port() == y.port()
+                    && x.interval().equals(y.interval());
+            case Readiness.Exec x -> b instanceof Readiness.Exec y && x.command().equals(y.command()) && x.interval().equals(y.interval());
+            case Readiness.Fd x -> b instanceof Readiness.Fd y && x.fd() == y.fd();
+        };
     }
 
     private static List<String> supervisorChanges(SupervisorSpec a, SupervisorSpec b) {

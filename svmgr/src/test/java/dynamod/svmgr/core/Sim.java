@@ -88,6 +88,12 @@ final class Sim {
         return this;
     }
 
+    Sim removeSupervisor(String name) {
+        Path path = Path.of("/etc/dynamod/supervisors/" + name + ".toml");
+        sources.removeIf(s -> s.path().equals(path));
+        return this;
+    }
+
     private static Path servicePath(String name) {
         return Path.of("/etc/dynamod/services/" + name + ".toml");
     }
@@ -117,14 +123,40 @@ final class Sim {
         Decision decision = null;
         inbox.add(first);
         while (!inbox.isEmpty()) {
+            State.View before = state.view();
+            java.util.BitSet waitingBefore = (java.util.BitSet) state.waiting().clone();
             Decision d = core.decide(state, inbox.removeFirst(), now);
+            assertEquals(before, state.view(), "decide wrote through to the state it decided on");
+            assertEquals(waitingBefore, state.waiting(), "decide wrote through to the waiting index");
             if (decision == null) decision = d;
             for (Event e : d.events()) log.add(new Recorded(e, now));
             state.commit(d.after());
+            checkInvariants();
             for (Effect effect : d.effects()) handle(effect);
         }
         return decision;
     }
+
+    /** What must hold after every decision: the derived indexes agree with the records; replay too, when asked. */
+    void checkInvariants() {
+        if (state.loaded().isEmpty()) return;
+        Topology t = state.topology();
+        java.util.BitSet waiting = new java.util.BitSet();
+        int starting = 0;
+        for (int i = 0; i < t.size(); i++) {
+            ServiceRuntime r = state.service(i);
+            if (r.state() == ServiceState.WAITING) waiting.set(i);
+            if (r.state() == ServiceState.STARTING) starting++;
+            if (r.pid() > 0) assertEquals(java.util.Optional.of(t.name(i)), state.serviceOfPid(r.pid()), "pid map of " + t.name(i));
+            if (!r.hasProcess() && (r.pid() != 0 || r.forkerPid() != 0)) throw new AssertionError("a pid without a process: " + t.name(i) + " " + r);
+        }
+        assertEquals(waiting, state.waiting(), "the waiting index");
+        assertEquals(starting, state.starting(), "the starting count");
+        if (replayEveryStep) assertReplayReproducesState();
+    }
+
+    /** Replays the whole log after every decision: thorough, and quadratic; for short tests. */
+    boolean replayEveryStep;
 
     private void handle(Effect effect) {
         effects.add(effect);
@@ -207,7 +239,7 @@ final class Sim {
     }
 
     Sim ready(String service) {
-        input(new Input.ReadinessObserved(service, "tcp-port"));
+        input(new Input.ReadinessObserved(service, state.service(service).pid(), "tcp-port"));
         return this;
     }
 
