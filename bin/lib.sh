@@ -55,11 +55,17 @@ find_jdk() {
 }
 
 # Installs the Debian packages that provide the given commands, as "command:package" pairs, when a
-# command is missing. Runs apt-get update at most once per run; needs root.
+# command is missing ("/absolute/file:package" pairs check for a file instead: headers, libraries).
+# Runs apt-get update at most once per run; needs root.
 ensure_commands() {
-    local pair missing=()
+    local pair thing missing=()
     for pair in "$@"; do
-        command -v "${pair%%:*}" >/dev/null 2>&1 || missing+=("${pair#*:}")
+        thing=${pair%%:*}
+        if [[ $thing == /* ]]; then
+            [ -e "$thing" ] || missing+=("${pair#*:}")
+        else
+            command -v "$thing" >/dev/null 2>&1 || missing+=("${pair#*:}")
+        fi
     done
     [ ${#missing[@]} -eq 0 ] && return 0
     if [ "$(id -u)" -ne 0 ]; then
@@ -82,7 +88,7 @@ ensure_built() {
     exec 9>"$DYNAMOD_HOME/target/launcher-build.lock"
     flock 9
     if is_stale "$@"; then
-        ensure_commands mvn:maven
+        ensure_commands mvn:maven gcc:gcc
         local log="$DYNAMOD_HOME/target/launcher-build.log"
         echo "$(basename "$0"): building $* (first run, or sources changed) ..." >&2
         if ! JAVA_HOME="$JAVA_HOME" mvn -q -B -ntp -f "$DYNAMOD_HOME/pom.xml" -DskipTests -pl "$(IFS=,; echo "$*")" -am \

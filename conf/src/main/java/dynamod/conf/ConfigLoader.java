@@ -22,6 +22,14 @@ public final class ConfigLoader {
         return Loading.load(found.sources(), found.problems(), found.singleFile());
     }
 
+    /**
+     * Reads the files of a configuration directory (or one file) without loading them: what a manager hands to its
+     * core, which loads them. Problems reading them show up when they are loaded with {@link #load(Path)}.
+     */
+    public static List<ConfigSource> sources(Path path) {
+        return ConfigFiles.find(path).sources();
+    }
+
     /** Loads files already in memory (no I/O): what {@link #load(Path)} does after reading them. */
     public static LoadResult load(List<ConfigSource> sources) {
         boolean single = sources.size() == 1 && sources.getFirst().kind() == ConfigSource.Kind.BY_CONTENT;

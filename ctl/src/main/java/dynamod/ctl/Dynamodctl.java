@@ -12,7 +12,11 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Dynamodctl.Version.class,
         description = "Control and inspect dynamod, the event-sourced init system and service manager.",
-        subcommands = {CheckCommand.class, JournalCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            ManagerCommands.ListCommand.class, ManagerCommands.StatusCommand.class, ManagerCommands.StartCommand.class,
+            ManagerCommands.StopCommand.class, ManagerCommands.RestartCommand.class, ManagerCommands.ReloadCommand.class,
+            ManagerCommands.TreeCommand.class, ManagerCommands.ShutdownCommand.class,
+            CheckCommand.class, JournalCommand.class, CommandLine.HelpCommand.class})
 public final class Dynamodctl {
 
     public static final int EXIT_INTERNAL_ERROR = 70;

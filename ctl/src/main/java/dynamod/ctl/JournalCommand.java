@@ -1,5 +1,6 @@
 package dynamod.ctl;
 
+import dynamod.journal.text.EventText;
 import dynamod.journal.text.Json;
 import dynamod.journal.Journal;
 import dynamod.journal.JournalListener;
@@ -89,33 +90,12 @@ final class JournalCommand {
             return 0;
         }
 
-        /** {@code 2026-12-01T10:00:00.123456Z events #5134000000c7 svmgr[812] ServiceReady service=web ...} */
         static String line(Recorded r) {
-            String fields = EventFields.of(r.event()).entrySet().stream()
-                    .map(e -> e.getKey() + "=" + value(e.getValue())).collect(Collectors.joining(" "));
-            return r.realtime() + " " + r.stream().directory() + " #" + Long.toHexString(r.seq()) + " "
-                    + r.origin().name().toLowerCase(java.util.Locale.ROOT) + "[" + r.originPid() + "] "
-                    + r.event().getClass().getSimpleName() + (fields.isEmpty() ? "" : " " + fields);
-        }
-
-        private static String value(Object value) {
-            if (value instanceof String s) return s.isEmpty() || s.chars().anyMatch(c -> c <= ' ' || c == '"') ? Json.write(s) : s;
-            return String.valueOf(value);
+            return EventText.line(r);
         }
 
         static Map<String, Object> toJson(Recorded r) {
-            Map<String, Object> json = Json.object();
-            json.put("stream", r.stream().directory());
-            json.put("seq", r.seq());
-            json.put("realtime", r.realtime().toString());
-            json.put("realtimeNanos", r.realtimeNanos());
-            json.put("monotonicNanos", r.monotonicNanos());
-            json.put("bootId", r.bootId().toString());
-            json.put("origin", r.origin().name().toLowerCase(java.util.Locale.ROOT));
-            json.put("originPid", r.originPid());
-            json.put("type", r.event().getClass().getSimpleName());
-            json.put("event", EventFields.of(r.event()));
-            return json;
+            return EventText.toJson(r);
         }
     }
 }

@@ -66,6 +66,8 @@ public final class EventTypes {
         add(5, 1, ShutdownRequested.class);
         add(6, 1, ShutdownProgressed.class);
         add(7, 1, ShutdownFinished.class);
+        add(8, 1, SystemEvent.ManagerExited.class);
+        add(9, 1, SystemEvent.ManagerHung.class);
         // Service lifecycle 20–39
         add(20, 1, ServiceStateChanged.class);
         add(21, 1, ServiceSpawnRequested.class);

@@ -11,6 +11,12 @@ public sealed interface SystemEvent extends Event {
     /** A service manager process started; generation counts the managers of this boot, from 1. */
     record ManagerStarted(int generation, int pid) implements SystemEvent {}
 
+    /** init saw the service manager die ({@code status}) and restarts it after {@code restartDelayMillis}. */
+    record ManagerExited(int pid, ExitStatus status, long restartDelayMillis) implements SystemEvent {}
+
+    /** init heard no heartbeat from the service manager for {@code silentMillis} and killed it. */
+    record ManagerHung(int pid, long silentMillis) implements SystemEvent {}
+
     /** The manager rebuilt its state: from a snapshot (or none: -1) plus replayed events, and re-adopted processes. */
     record ManagerRecovered(long snapshotSeq, long eventsReplayed, long durationMicros, int processesAdopted,
             int exitsDiscovered) implements SystemEvent {}

@@ -69,6 +69,8 @@ public final class Apply {
             case BootStarted e -> {}
             case ManagerStarted e -> {}
             case ManagerRecovered e -> {}
+            case dynamod.journal.event.SystemEvent.ManagerExited e -> {}
+            case dynamod.journal.event.SystemEvent.ManagerHung e -> {}
 
             case ServiceStateChanged e -> update(state, e.service(), r -> transition(r, e, now), e);
             case ServiceTargetSet e -> update(state, e.service(), r -> {

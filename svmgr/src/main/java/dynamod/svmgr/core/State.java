@@ -192,6 +192,16 @@ public final class State {
         return service(i);
     }
 
+    /** The spec of a configured service, or of a removed one that is still stopping. */
+    public Optional<ServiceSpec> specOf(String service) {
+        return Apply.specOf(this, service);
+    }
+
+    /** The run-time state of a configured service, or of a removed one that is still stopping. */
+    public Optional<ServiceRuntime> runtimeOf(String service) {
+        return Apply.runtimeOf(this, service);
+    }
+
     void service(int index, ServiceRuntime runtime) {
         ServiceState before = service(index).state();
         if (services != null) services[index] = runtime;

@@ -1,0 +1,419 @@
+package dynamod.init;
+
+import dynamod.linux.LinuxException;
+import dynamod.linux.Posix;
+import dynamod.linux.ProcStat;
+import dynamod.linux.Signals;
+import dynamod.linux.Spawn;
+import dynamod.linux.UnixSockets;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * dynamod-init's supervisor role (host mode; PID 1 adds its own duties in a later issue): a child subreaper that
+ * runs svmgr on a socketpair, restarts it with exponential back-off when it dies, kills and restarts it when its
+ * heartbeat stops, reaps every orphan and reports the exits of adopted services to the current svmgr, and keeps the
+ * fds svmgr stores (log pipes) so that they outlive it.
+ *
+ * <p>Everything happens on the main thread, fed by a queue: the reaper and the link reader only post what they saw.
+ * Init has no journal of its own (it stays small): what it observes about svmgr goes to the next svmgr, which
+ * records it.
+ */
+public final class Init {
+
+    /** What the main thread reacts to. */
+    private sealed interface Happening {
+        record Reaped(Posix.Reaped process) implements Happening {}
+        record Received(int generation, InitMessage message, int[] fds) implements Happening {}
+        record LinkClosed(int generation) implements Happening {}
+        record SignalCaught(String name) implements Happening {}
+    }
+
+    private static final int MAX_HELD_EXITS = 65_536, MAX_STORED_FDS = 8_192;
+
+    private final InitOptions options;
+    private final LinkedBlockingQueue<Happening> queue = new LinkedBlockingQueue<>();
+    private final Map<String, Integer> fdStore = new LinkedHashMap<>();
+    private final ArrayDeque<InitMessage> heldBack = new ArrayDeque<>();
+    private final int devNull;
+    private final UUID bootId;
+
+    private int generation;
+    private int svmgrPid;
+    private int linkFd = -1;
+    private long startedAt;
+    private long lastHeartbeat;
+    private boolean heartbeatSeen;
+    private Duration delay;
+    private long restartAt;
+    private String shutdownKind;
+    private boolean shutdownSent;
+    private String doneKind;
+    private int interrupts;
+
+    private Init(InitOptions options) throws IOException {
+        this.options = options;
+        this.delay = options.restartDelay();
+        this.bootId = options.bootId().orElseGet(UUID::randomUUID);
+        this.devNull = Posix.open("/dev/null", Posix.O_RDWR | Posix.O_CLOEXEC, 0);
+    }
+
+    public static void main(String[] args) {
+        InitOptions options;
+        try {
+            options = InitOptions.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("dynamod-init: " + e.getMessage());
+            System.err.println(InitOptions.USAGE);
+            System.exit(2);
+            return;
+        }
+        int code;
+        try {
+            code = new Init(options).run();
+        } catch (Throwable t) {
+            say("cannot run: " + t);
+            code = 1;
+        }
+        System.exit(code);
+    }
+
+    private int run() throws IOException {
+        Posix.setChildSubreaper();
+        Path run = options.state().resolve("run");
+        Files.createDirectories(run);
+        Files.writeString(run.resolve("init.pid"), Posix.getpid() + "\n");
+        for (String name : List.of("TERM", "INT", "HUP")) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), s -> queue.add(new Happening.SignalCaught("SIG" + name)));
+        }
+        startReaper();
+        spawnSvmgr();
+        say("running (pid " + Posix.getpid() + ", state " + options.state() + ")");
+        while (true) {
+            Happening h;
+            try {
+                h = queue.poll(tick(), TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                continue;
+            }
+            try {
+                if (h != null) handle(h);
+                Integer exit = afterHappening();
+                if (exit != null) {
+                    Files.deleteIfExists(run.resolve("init.pid"));
+                    return exit;
+                }
+            } catch (RuntimeException | IOException e) {
+                say("error (ignored, init goes on): " + e);
+            }
+        }
+    }
+
+    private long tick() {
+        long now = System.nanoTime();
+        long next = Long.MAX_VALUE;
+        if (svmgrPid == 0 && restartAt != 0) next = restartAt - now;
+        if (svmgrPid != 0) next = Math.min(next, heartbeatDeadline() - now);
+        return Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(next) + 1, 1000));
+    }
+
+    private long heartbeatDeadline() {
+        return heartbeatSeen
+                ? lastHeartbeat + options.heartbeatTimeout().toNanos()
+                : startedAt + options.firstHeartbeatTimeout().toNanos();
+    }
+
+    private void handle(Happening h) throws IOException {
+        switch (h) {
+            case Happening.Reaped r -> reaped(r.process());
+            case Happening.Received r -> {
+                if (r.generation() == generation) received(r.message(), r.fds());
+                else closeAll(r.fds());
+            }
+            case Happening.LinkClosed c -> {
+                // svmgr closed its end: it is exiting or gone; the reaper reports the exit.
+            }
+            case Happening.SignalCaught s -> signalled(s.name());
+        }
+    }
+
+    /** Timed duties after each happening; returns the exit code when init is done. */
+    private Integer afterHappening() throws IOException {
+        long now = System.nanoTime();
+        if (svmgrPid != 0 && now - heartbeatDeadline() > 0) {
+            long silent = TimeUnit.NANOSECONDS.toMillis(now - (heartbeatSeen ? lastHeartbeat : startedAt));
+            say("svmgr (pid " + svmgrPid + ") sent no heartbeat for " + silent + " ms: killing it");
+            hold(InitMessage.of(InitMessage.MANAGER_HUNG, svmgrPid, silent));
+            kill(svmgrPid, Signals.SIGKILL);
+            lastHeartbeat = now; // the kill is under way; do not repeat it every tick
+            heartbeatSeen = true;
+        }
+        if (svmgrPid == 0 && doneKind != null) return finish();
+        if (svmgrPid == 0 && restartAt != 0 && now - restartAt >= 0) spawnSvmgr();
+        return null;
+    }
+
+    private void reaped(Posix.Reaped p) throws IOException {
+        if (p.pid() != svmgrPid) {
+            send(InitMessage.of(InitMessage.EXITED, p.pid(), Math.max(p.exitCode(), 0), p.signal(), p.coreDumped() ? 1 : 0));
+            return;
+        }
+        long ranFor = System.nanoTime() - startedAt;
+        svmgrPid = 0;
+        closeLink();
+        if (doneKind != null) return;
+        if (ranFor >= options.stableAfter().toNanos()) delay = options.restartDelay();
+        Duration wait = shutdownKind != null ? Duration.ZERO : delay;
+        say("svmgr (pid " + p.pid() + ") " + describe(p) + "; restarting it in " + wait.toMillis() + " ms");
+        hold(InitMessage.of(InitMessage.MANAGER_EXITED, p.pid(), Math.max(p.exitCode(), 0), p.signal(),
+                p.coreDumped() ? 1 : 0, wait.toMillis()));
+        restartAt = System.nanoTime() + wait.toNanos();
+        if (restartAt == 0) restartAt = 1;
+        delay = delay.multipliedBy(2).compareTo(options.restartMaxDelay()) > 0 ? options.restartMaxDelay() : delay.multipliedBy(2);
+    }
+
+    private void received(InitMessage m, int[] fds) {
+        try {
+            switch (m.verb()) {
+                case InitMessage.HEARTBEAT -> {
+                    lastHeartbeat = System.nanoTime();
+                    heartbeatSeen = true;
+                }
+                case InitMessage.STORE -> {
+                    if (fds.length != 1) throw new IllegalArgumentException("STORE needs exactly one fd, got " + fds.length);
+                    Integer old = fdStore.remove(m.arg(0));
+                    if (old != null) closeQuietly(old);
+                    if (fdStore.size() >= MAX_STORED_FDS) throw new IllegalArgumentException("fd store full (" + MAX_STORED_FDS + ")");
+                    fdStore.put(m.arg(0), fds[0]);
+                    fds = new int[0];
+                }
+                case InitMessage.DROP -> {
+                    Integer old = fdStore.remove(m.arg(0));
+                    if (old != null) closeQuietly(old);
+                }
+                case InitMessage.DONE -> doneKind = m.arg(0);
+                default -> throw new IllegalArgumentException("unknown message " + m.verb());
+            }
+        } catch (IllegalArgumentException e) {
+            say("bad message from svmgr (" + m + "): " + e.getMessage());
+        } finally {
+            closeAll(fds);
+        }
+    }
+
+    private void signalled(String name) {
+        interrupts++;
+        if (interrupts > 1 && !"SIGHUP".equals(name)) {
+            say(name + " again: killing everything now");
+            killEverything();
+            doneKind = "exit";
+            if (svmgrPid != 0) kill(svmgrPid, Signals.SIGKILL);
+            return;
+        }
+        if ("SIGHUP".equals(name)) {
+            interrupts--;
+            return; // host mode: a closed terminal is no reason to stop the services
+        }
+        say(name + ": stopping every service (" + name + " again to kill them at once)");
+        shutdownKind = "exit";
+        if (svmgrPid == 0) restartAt = 1; // start svmgr at once: it runs the ordered stop
+        else sendShutdown();
+    }
+
+    private void sendShutdown() {
+        if (shutdownKind != null && !shutdownSent && linkFd >= 0) {
+            shutdownSent = send(InitMessage.of(InitMessage.SHUTDOWN, shutdownKind));
+        }
+    }
+
+    private int finish() {
+        killEverything();
+        say("stopped (" + doneKind + ")");
+        return 0;
+    }
+
+    /** What is left of the tree after svmgr is done: SIGTERM, then SIGKILL to whatever still runs after 5 s. */
+    private void killEverything() {
+        List<Integer> children = ProcStat.children(Posix.getpid());
+        for (int pid : children) kill(pid, Signals.SIGTERM);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (!ProcStat.children(Posix.getpid()).isEmpty() && System.nanoTime() < deadline) {
+            Happening h;
+            try {
+                h = queue.poll(50, TimeUnit.MILLISECONDS);
+            } catch (InterruptedException e) {
+                break;
+            }
+            if (h instanceof Happening.Reaped) continue;
+        }
+        for (int pid : ProcStat.children(Posix.getpid())) kill(pid, Signals.SIGKILL);
+    }
+
+    private void spawnSvmgr() throws IOException {
+        restartAt = 0;
+        List<String> argv;
+        try {
+            argv = new ArrayList<>(options.currentSvmgrCommand());
+        } catch (IOException e) {
+            say("cannot start svmgr: " + e.getMessage() + "; trying again in " + delay.toMillis() + " ms");
+            restartAt = System.nanoTime() + delay.toNanos();
+            delay = delay.multipliedBy(2).compareTo(options.restartMaxDelay()) > 0 ? options.restartMaxDelay() : delay.multipliedBy(2);
+            return;
+        }
+        int[] pair = UnixSockets.socketPair(true);
+        generation++;
+        argv.addAll(List.of("--init-fd", "3", "--generation", String.valueOf(generation), "--boot-id", bootId.toString()));
+        List<String> env = new ArrayList<>();
+        System.getenv().forEach((k, v) -> env.add(k + "=" + v));
+        try {
+            svmgrPid = Spawn.spawn(argv.getFirst(), argv, env, Map.of(0, devNull, 1, 1, 2, 2, 3, pair[1]), false);
+        } catch (LinuxException e) {
+            Posix.close(pair[0]);
+            Posix.close(pair[1]);
+            say("cannot start svmgr (" + argv.getFirst() + "): " + e.getMessage() + "; trying again in " + delay.toMillis() + " ms");
+            restartAt = System.nanoTime() + delay.toNanos();
+            delay = delay.multipliedBy(2).compareTo(options.restartMaxDelay()) > 0 ? options.restartMaxDelay() : delay.multipliedBy(2);
+            return;
+        }
+        Posix.close(pair[1]);
+        linkFd = pair[0];
+        startedAt = System.nanoTime();
+        heartbeatSeen = false;
+        shutdownSent = false;
+        startLinkReader(generation, linkFd);
+        // What the new svmgr must know before it reconciles: the stored fds, the exits it missed, then SYNC.
+        for (var stored : fdStore.entrySet()) {
+            sendWithFd(InitMessage.of(InitMessage.FD, stored.getKey()), stored.getValue());
+        }
+        while (!heldBack.isEmpty()) {
+            if (!sendNow(heldBack.peekFirst())) break;
+            heldBack.pollFirst();
+        }
+        sendNow(InitMessage.of(InitMessage.SYNC));
+        sendShutdown();
+    }
+
+    /** Sends now if svmgr is connected, else keeps it for the next one. */
+    private boolean send(InitMessage m) {
+        if (linkFd >= 0 && sendNow(m)) return true;
+        hold(m);
+        return false;
+    }
+
+    private void hold(InitMessage m) {
+        if (heldBack.size() >= MAX_HELD_EXITS) heldBack.pollFirst();
+        heldBack.addLast(m);
+    }
+
+    private boolean sendNow(InitMessage m) {
+        if (linkFd < 0) return false;
+        try {
+            UnixSockets.sendWithFds(linkFd, m.encode(), new int[0]);
+            return true;
+        } catch (LinuxException e) {
+            return false;
+        }
+    }
+
+    private void sendWithFd(InitMessage m, int fd) {
+        try {
+            UnixSockets.sendWithFds(linkFd, m.encode(), new int[] {fd});
+        } catch (LinuxException e) {
+            say("cannot hand fd " + m.arg(0) + " to svmgr: " + e.getMessage());
+        }
+    }
+
+    private void closeLink() {
+        if (linkFd >= 0) {
+            closeQuietly(linkFd);
+            linkFd = -1;
+        }
+    }
+
+    private void startReaper() {
+        Thread t = new Thread(() -> {
+            while (true) {
+                try {
+                    Posix.Reaped r = Posix.waitAny(true);
+                    if (r != null) queue.add(new Happening.Reaped(r));
+                    else Thread.sleep(20); // no children for a moment (svmgr between restarts)
+                } catch (Throwable e) {
+                    say("reaper: " + e);
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException ignored) {
+                        // keep reaping
+                    }
+                }
+            }
+        }, "reaper");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void startLinkReader(int gen, int fd) {
+        Thread t = new Thread(() -> {
+            try {
+                while (true) {
+                    UnixSockets.Message m = UnixSockets.receiveWithFds(fd, InitMessage.MAX_BYTES);
+                    if (m.length() == 0 && m.fds().length == 0) break;
+                    try {
+                        queue.add(new Happening.Received(gen, InitMessage.decode(m.data(), m.length()), m.fds()));
+                    } catch (IllegalArgumentException e) {
+                        closeAll(m.fds());
+                        say("bad message from svmgr: " + e.getMessage());
+                    }
+                }
+            } catch (Throwable e) {
+                // the link closed under us (svmgr died, or we closed it)
+            }
+            queue.add(new Happening.LinkClosed(gen));
+        }, "link-" + gen);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private static String describe(Posix.Reaped p) {
+        return p.signalled() ? "was killed by " + Signals.name(p.signal()) : "exited with code " + p.exitCode();
+    }
+
+    private static void kill(int pid, int signal) {
+        try {
+            Posix.kill(pid, signal);
+        } catch (LinuxException e) {
+            // already gone
+        }
+    }
+
+    private static void closeAll(int[] fds) {
+        for (int fd : fds) closeQuietly(fd);
+    }
+
+    private static void closeQuietly(int fd) {
+        try {
+            Posix.close(fd);
+        } catch (LinuxException e) {
+            // nothing to do
+        }
+    }
+
+    static void say(String text) {
+        System.err.println("dynamod-init: " + text);
+        System.err.flush();
+    }
+
+    static byte[] bytes(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,85 @@
+package dynamod.init;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * dynamod-init's command line.
+ *
+ * @param state the state directory (its {@code run/init.pid} names this process)
+ * @param restartDelay the first back-off after svmgr dies; it doubles up to {@code restartMaxDelay}
+ * @param stableAfter an svmgr that ran this long resets the back-off
+ * @param heartbeatTimeout an svmgr silent this long is hung: killed and restarted
+ * @param firstHeartbeatTimeout how long a new svmgr may take to send its first heartbeat (JVM start, replay)
+ * @param svmgrCommand the svmgr to run: an absolute executable and its arguments (given after {@code --}, or in a
+ *     file of one argument per line with {@code --svmgr-argv FILE}, which keeps them off init's own command line so
+ *     that {@code pgrep -f dynamod-svmgr} finds svmgr alone; the file is read again at every restart)
+ */
+record InitOptions(Path state, Duration restartDelay, Duration restartMaxDelay, Duration stableAfter,
+        Duration heartbeatTimeout, Duration firstHeartbeatTimeout, Optional<UUID> bootId, List<String> svmgrCommand,
+        Optional<Path> svmgrArgvFile) {
+
+    static final String USAGE = """
+            usage: dynamod-init --state DIR [--restart-delay MS] [--restart-max-delay MS] [--stable-after MS]
+                                [--heartbeat-timeout MS] [--first-heartbeat-timeout MS] [--boot-id UUID]
+                                (--svmgr-argv FILE | -- /absolute/svmgr-executable ARGS...)""";
+
+    static InitOptions parse(String[] args) {
+        Path state = null;
+        Duration delay = Duration.ofMillis(500), max = Duration.ofSeconds(30), stable = Duration.ofSeconds(30);
+        Duration heartbeat = Duration.ofSeconds(15), first = Duration.ofSeconds(120);
+        Optional<UUID> boot = Optional.empty();
+        Optional<Path> argvFile = Optional.empty();
+        List<String> command = new ArrayList<>();
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--")) {
+                command.addAll(List.of(args).subList(i + 1, args.length));
+                break;
+            }
+            if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
+            String v = args[++i];
+            switch (a) {
+                case "--state" -> state = Path.of(v).toAbsolutePath();
+                case "--restart-delay" -> delay = millis(a, v);
+                case "--restart-max-delay" -> max = millis(a, v);
+                case "--stable-after" -> stable = millis(a, v);
+                case "--heartbeat-timeout" -> heartbeat = millis(a, v);
+                case "--first-heartbeat-timeout" -> first = millis(a, v);
+                case "--boot-id" -> boot = Optional.of(UUID.fromString(v));
+                case "--svmgr-argv" -> argvFile = Optional.of(Path.of(v).toAbsolutePath());
+                default -> throw new IllegalArgumentException("unknown option " + a);
+            }
+        }
+        if (state == null) throw new IllegalArgumentException("--state DIR is required");
+        if (argvFile.isEmpty() && (command.isEmpty() || !command.getFirst().startsWith("/"))) {
+            throw new IllegalArgumentException("the svmgr command (after -- or in --svmgr-argv FILE) must start with an absolute path");
+        }
+        if (max.compareTo(delay) < 0) max = delay;
+        return new InitOptions(state, delay, max, stable, heartbeat, first, boot, command, argvFile);
+    }
+
+    /** The svmgr command as it is now (the argv file is read each time). */
+    List<String> currentSvmgrCommand() throws java.io.IOException {
+        if (svmgrArgvFile.isEmpty()) return svmgrCommand;
+        List<String> argv = java.nio.file.Files.readAllLines(svmgrArgvFile.get()).stream().filter(l -> !l.isEmpty()).toList();
+        if (argv.isEmpty() || !argv.getFirst().startsWith("/")) {
+            throw new java.io.IOException(svmgrArgvFile.get() + ": the first line must be an absolute executable");
+        }
+        return argv;
+    }
+
+    private static Duration millis(String option, String value) {
+        try {
+            long ms = Long.parseLong(value);
+            if (ms < 0) throw new NumberFormatException();
+            return Duration.ofMillis(ms);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(option + ": not a number of milliseconds: " + value);
+        }
+    }
+}

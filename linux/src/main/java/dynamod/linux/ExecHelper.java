@@ -1,0 +1,228 @@
+package dynamod.linux;
+
+import java.io.ByteArrayOutputStream;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.CodeSource;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * The Java side of {@code dynamod-exec}, the C helper that runs between posix_spawn and the service's execve (see
+ * linux/README.md for its argv protocol). Spawn the helper with {@link Command#helperArgv()} and the child's fd
+ * {@value #REPORT_FD} on the write end of a pipe; close that write end in the parent, then {@link #readReport} the
+ * read end: EOF with nothing written means the service's execve succeeded.
+ */
+public final class ExecHelper {
+
+    /** System property naming the helper binary outright. */
+    public static final String PATH_PROPERTY = "dynamod.exec.helper";
+    /** System property (or environment variable DYNAMOD_HOME) naming the source tree the helper was built in. */
+    public static final String HOME_PROPERTY = "dynamod.home";
+    /** The child fd {@link Command#helperArgv()} names as the report fd. */
+    public static final int REPORT_FD = 3;
+
+    private static final String BUILT_HELPER = "target/native/dynamod-exec";
+    private static final int MAX_REPORT_BYTES = 4096;
+
+    private ExecHelper() {}
+
+    /** What the helper reported: ok, or the step that failed with its errno and message. */
+    public record SpawnReport(boolean ok, String step, int errno, String message) {
+
+        public static final SpawnReport OK = new SpawnReport(true, null, 0, null);
+
+        /** The failure as an exception: {@code exec /x: No such file or directory (ENOENT)}. */
+        public LinuxException toException() {
+            if (ok) throw new IllegalStateException("the spawn succeeded");
+            return new LinuxException(step, errno, step + " " + message);
+        }
+
+        @Override
+        public String toString() {
+            return ok ? "ok" : step + " failed: " + message + " (" + Errno.name(errno) + ")";
+        }
+    }
+
+    /**
+     * The helper binary: {@value #PATH_PROPERTY} if set; else {@code linux/target/native/dynamod-exec} under
+     * {@value #HOME_PROPERTY} or $DYNAMOD_HOME; else found by walking up from where this class was loaded (the
+     * module's classes or jar, or another module's jar in the same tree).
+     *
+     * @throws IllegalStateException when none is found: the helper is built by {@code mvn -pl linux package}
+     */
+    public static Path path() {
+        String explicit = System.getProperty(PATH_PROPERTY);
+        if (explicit != null && !explicit.isBlank()) {
+            Path helper = Path.of(explicit);
+            if (isExecutableFile(helper)) return helper;
+            throw new IllegalStateException("-D" + PATH_PROPERTY + "=" + explicit + " is not an executable file");
+        }
+        List<Path> tried = new ArrayList<>();
+        String home = System.getProperty(HOME_PROPERTY, System.getenv("DYNAMOD_HOME"));
+        if (home != null && !home.isBlank()) {
+            Path helper = Path.of(home).resolve("linux").resolve(BUILT_HELPER);
+            if (isExecutableFile(helper)) return helper;
+            tried.add(helper);
+        }
+        for (Path dir = codeLocation(); dir != null; dir = dir.getParent()) {
+            for (Path helper : List.of(dir.resolve(BUILT_HELPER), dir.resolve("linux").resolve(BUILT_HELPER))) {
+                if (isExecutableFile(helper)) return helper;
+            }
+        }
+        tried.add(Path.of("(each folder above " + codeLocation() + ")/[linux/]" + BUILT_HELPER));
+        throw new IllegalStateException("dynamod-exec not found; looked at " + tried + ". Build it with "
+                + "`mvn -pl linux package` (needs gcc), or set -D" + PATH_PROPERTY + " or DYNAMOD_HOME");
+    }
+
+    private static boolean isExecutableFile(Path path) {
+        return Files.isRegularFile(path) && Files.isExecutable(path);
+    }
+
+    private static Path codeLocation() {
+        CodeSource source = ExecHelper.class.getProtectionDomain().getCodeSource();
+        if (source == null || source.getLocation() == null) return null;
+        try {
+            return Path.of(source.getLocation().toURI()).toAbsolutePath();
+        } catch (URISyntaxException | IllegalArgumentException notAFile) {
+            return null;
+        }
+    }
+
+    /**
+     * Reads the report pipe until EOF (blocking; the caller closes the fd). Every write end must be closed but the
+     * helper's, or EOF never comes. Nothing written means the execve succeeded; a helper killed before its execve
+     * also reads as ok, and its exit status tells.
+     */
+    public static SpawnReport readReport(int reportReadFd) throws LinuxException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        byte[] buffer = new byte[512];
+        while (bytes.size() < MAX_REPORT_BYTES) {
+            int n = Posix.read(reportReadFd, buffer, 0, buffer.length);
+            if (n == 0) break;
+            if (n < 0) {
+                Posix.poll(new int[] {reportReadFd}, new short[] {Posix.POLLIN}, new short[1], -1);
+                continue;
+            }
+            bytes.write(buffer, 0, n);
+        }
+        return parseReport(bytes.toString(StandardCharsets.UTF_8));
+    }
+
+    /** {@code STEP ERRNO MESSAGE\n}; anything else is reported as it is, as step "report". */
+    static SpawnReport parseReport(String text) {
+        if (text.isEmpty()) return SpawnReport.OK;
+        String line = text.lines().findFirst().orElse("").strip();
+        String[] parts = line.split(" ", 3);
+        if (parts.length == 3 && !parts[0].isEmpty() && parts[1].matches("[0-9]{1,9}")) {
+            return new SpawnReport(false, parts[0], Integer.parseInt(parts[1]), parts[2]);
+        }
+        return new SpawnReport(false, "report", 0, "unreadable report from dynamod-exec: " + line);
+    }
+
+    /**
+     * What the helper should do: run executable with argv (argv[0] included) after the given steps. The fds in
+     * keepFds and the targets of renames are numbers in the child; renames are applied in order. Empty or null
+     * user, group and workdir mean: leave as is.
+     */
+    public record Command(
+            String executable,
+            List<String> argv,
+            List<String> env,
+            Path workdir,
+            String user,
+            String group,
+            List<String> groups,
+            boolean setsid,
+            boolean closeFds,
+            Set<Integer> keepFds,
+            Map<Integer, Integer> renames,
+            boolean noNewPrivs) {
+
+        public Command {
+            Objects.requireNonNull(executable, "executable");
+            if (!executable.startsWith("/")) throw new IllegalArgumentException("not an absolute path: " + executable);
+            argv = List.copyOf(argv);
+            if (argv.isEmpty()) throw new IllegalArgumentException("argv is empty: it needs at least argv[0]");
+            env = List.copyOf(env);
+            groups = List.copyOf(groups);
+            keepFds = Collections.unmodifiableSet(new LinkedHashSet<>(keepFds));
+            renames = Collections.unmodifiableMap(new LinkedHashMap<>(renames));
+        }
+
+        /** Runs executable with argv and env, and nothing else changed. */
+        public static Command of(String executable, List<String> argv, List<String> env) {
+            return new Command(executable, argv, env, null, null, null, List.of(), false, false, Set.of(), Map.of(), false);
+        }
+
+        public Command withWorkdir(Path dir) {
+            return new Command(executable, argv, env, dir, user, group, groups, setsid, closeFds, keepFds, renames, noNewPrivs);
+        }
+
+        /** A user name or uid; its primary group and groups apply unless group and groups say more. */
+        public Command withUser(String nameOrUid) {
+            return new Command(executable, argv, env, workdir, nameOrUid, group, groups, setsid, closeFds, keepFds, renames, noNewPrivs);
+        }
+
+        public Command withGroup(String nameOrGid) {
+            return new Command(executable, argv, env, workdir, user, nameOrGid, groups, setsid, closeFds, keepFds, renames, noNewPrivs);
+        }
+
+        /** Supplementary groups added to the user's. */
+        public Command withGroups(List<String> namesOrGids) {
+            return new Command(executable, argv, env, workdir, user, group, namesOrGids, setsid, closeFds, keepFds, renames, noNewPrivs);
+        }
+
+        public Command withSetsid(boolean on) {
+            return new Command(executable, argv, env, workdir, user, group, groups, on, closeFds, keepFds, renames, noNewPrivs);
+        }
+
+        /** Close every fd above 2 but the kept ones and rename targets. */
+        public Command withCloseFds(boolean on) {
+            return new Command(executable, argv, env, workdir, user, group, groups, setsid, on, keepFds, renames, noNewPrivs);
+        }
+
+        public Command withKeepFd(int fd) {
+            Set<Integer> more = new LinkedHashSet<>(keepFds);
+            more.add(fd);
+            return new Command(executable, argv, env, workdir, user, group, groups, setsid, closeFds, more, renames, noNewPrivs);
+        }
+
+        /** Move the child's fd from to fd to (e.g. a readiness pipe to the number the service expects). */
+        public Command withRename(int from, int to) {
+            Map<Integer, Integer> more = new LinkedHashMap<>(renames);
+            more.put(from, to);
+            return new Command(executable, argv, env, workdir, user, group, groups, setsid, closeFds, keepFds, more, noNewPrivs);
+        }
+
+        public Command withNoNewPrivs(boolean on) {
+            return new Command(executable, argv, env, workdir, user, group, groups, setsid, closeFds, keepFds, renames, on);
+        }
+
+        /** The helper's argv, from its argv[0] on, with the report fd at {@value ExecHelper#REPORT_FD}. */
+        public List<String> helperArgv() {
+            List<String> args = new ArrayList<>(List.of("dynamod-exec", "--report-fd", String.valueOf(REPORT_FD)));
+            if (setsid) args.add("--setsid");
+            if (user != null && !user.isEmpty()) args.addAll(List.of("--user", user));
+            if (group != null && !group.isEmpty()) args.addAll(List.of("--group", group));
+            if (!groups.isEmpty()) args.addAll(List.of("--groups", String.join(",", groups)));
+            if (noNewPrivs) args.add("--no-new-privs");
+            if (workdir != null) args.addAll(List.of("--chdir", workdir.toString()));
+            renames.forEach((from, to) -> args.addAll(List.of("--rename-fd", from + ":" + to)));
+            for (int fd : keepFds) args.addAll(List.of("--keep-fd", String.valueOf(fd)));
+            if (closeFds) args.add("--close-fds");
+            args.add("--");
+            args.add(executable);
+            args.addAll(argv);
+            return args;
+        }
+    }
+}

@@ -1,0 +1,16 @@
+package dynamod.svmgr.runtime;
+
+import dynamod.svmgr.core.Options;
+import java.nio.file.Path;
+import java.util.UUID;
+
+/**
+ * How svmgr was started.
+ *
+ * @param config the configuration directory
+ * @param state the state directory: {@code journal/} and {@code run/} (sockets) below it
+ * @param initFd its end of the socketpair to init, or -1 when it runs without init
+ * @param generation which svmgr of this boot it is, from 1
+ * @param bootId the boot whose events it replays (in host mode: one {@code dynamod up})
+ */
+public record ManagerSettings(Path config, Path state, int initFd, int generation, UUID bootId, Options options) {}

@@ -1,0 +1,170 @@
+package dynamod.svmgr.runtime;
+
+import dynamod.conf.spec.EnvironmentFileException;
+import dynamod.conf.spec.EnvironmentFiles;
+import dynamod.conf.spec.Readiness;
+import dynamod.conf.spec.ServiceSpec;
+import dynamod.linux.ExecHelper;
+import dynamod.linux.LinuxException;
+import dynamod.linux.Posix;
+import dynamod.linux.Spawn;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Starts service processes through the exec helper ({@code dynamod-exec}): svmgr posix_spawns the helper with the
+ * service's fds in place, and the helper does what Java cannot do between fork and exec (setsid, groups, uid, chdir,
+ * closing every other fd) and reports a failure with its step and errno on a close-on-exec pipe: EOF means exec
+ * succeeded.
+ *
+ * <p>The service's environment: a clean base (PATH, and HOME/USER/LOGNAME/SHELL of the user it runs as), then its
+ * {@code environment}, then its environment files (later ones win), then what dynamod sets itself:
+ * {@code DYNAMOD_SERVICE}, and {@code NOTIFY_SOCKET} or {@code DYNAMOD_READY_FD} for those readiness types.
+ */
+final class Spawner {
+
+    static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    sealed interface Result {}
+
+    /** The process runs; the parent's ends of its pipes (stdout, stderr, readiness; -1 when there is none). */
+    record Spawned(int pid, String executable, int stdout, int stderr, int ready) implements Result {}
+
+    record Failed(String step, int errno, String message) implements Result {}
+
+    private final Path helper;
+    private final Path notifySocket;
+    private final int devNull;
+
+    Spawner(Path notifySocket) throws IOException {
+        this.helper = ExecHelper.path();
+        this.notifySocket = notifySocket;
+        this.devNull = Posix.open("/dev/null", Posix.O_RDWR | Posix.O_CLOEXEC, 0);
+    }
+
+    /** Spawns the service's main process. */
+    Result spawn(ServiceSpec spec) {
+        return spawn(spec, spec.exec(), true);
+    }
+
+    /**
+     * Spawns {@code command} as the service (its user, environment and workdir): the main process, or a helper
+     * command of it (stop-exec, a readiness check). Only the main process gets the readiness fd.
+     */
+    Result spawn(ServiceSpec spec, List<String> command, boolean main) {
+        Map<String, String> env;
+        try {
+            env = environment(spec, main);
+        } catch (EnvironmentFileException e) {
+            return new Failed("environment", 0, e.getMessage());
+        }
+        Optional<String> executable = resolve(command.getFirst(), env.getOrDefault("PATH", DEFAULT_PATH));
+        if (executable.isEmpty()) {
+            return new Failed("exec", 2, command.getFirst() + ": not found in PATH (" + env.getOrDefault("PATH", DEFAULT_PATH) + ")");
+        }
+        int readyFd = main && spec.readiness() instanceof Readiness.Fd fd ? fd.fd() : -1;
+        int reportFd = readyFd == 3 ? 4 : 3;
+        List<String> argv = new ArrayList<>(List.of(helper.toString(), "--report-fd", String.valueOf(reportFd), "--setsid", "--close-fds"));
+        if (readyFd >= 0) argv.addAll(List.of("--keep-fd", String.valueOf(readyFd)));
+        spec.workdir().ifPresent(w -> argv.addAll(List.of("--chdir", w.toString())));
+        spec.credentials().user().ifPresent(u -> argv.addAll(List.of("--user", u)));
+        spec.credentials().group().ifPresent(g -> argv.addAll(List.of("--group", g)));
+        if (!spec.credentials().supplementaryGroups().isEmpty()) {
+            argv.addAll(List.of("--groups", String.join(",", spec.credentials().supplementaryGroups())));
+        }
+        argv.add("--");
+        argv.add(executable.get());
+        argv.addAll(command);
+        List<String> envp = new ArrayList<>(env.size());
+        env.forEach((k, v) -> envp.add(k + "=" + v));
+
+        int[] out = null, err = null, report = null, ready = null;
+        try {
+            out = Posix.pipe();
+            err = Posix.pipe();
+            report = Posix.pipe();
+            if (readyFd >= 0) ready = Posix.pipe();
+            Map<Integer, Integer> fds = new HashMap<>();
+            fds.put(0, devNull);
+            fds.put(1, out[1]);
+            fds.put(2, err[1]);
+            fds.put(reportFd, report[1]);
+            if (ready != null) fds.put(readyFd, ready[1]);
+            int pid = Spawn.spawn(helper.toString(), argv, envp, fds, false);
+            // The child has its copies; ours go now, so EOF on the pipes means the service closed them.
+            for (int[] p : new int[][] {out, err, report, ready}) if (p != null) closeQuietly(p[1]);
+            for (int[] p : new int[][] {out, err, report, ready}) if (p != null) p[1] = -1;
+            ExecHelper.SpawnReport r = ExecHelper.readReport(report[0]);
+            if (!r.ok()) {
+                closeAll(out, err, report, ready);
+                return new Failed(r.step(), r.errno(), r.message());
+            }
+            closeQuietly(report[0]);
+            return new Spawned(pid, executable.get(), out[0], err[0], ready == null ? -1 : ready[0]);
+        } catch (LinuxException e) {
+            closeAll(out, err, report, ready);
+            return new Failed("spawn", e.errno(), e.getMessage());
+        }
+    }
+
+    Map<String, String> environment(ServiceSpec spec, boolean main) throws EnvironmentFileException {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("PATH", DEFAULT_PATH);
+        Optional<String> user = spec.credentials().user();
+        if (user.isPresent()) {
+            Passwd.lookup(user.get()).ifPresent(p -> {
+                env.put("HOME", p.home());
+                env.put("USER", p.name());
+                env.put("LOGNAME", p.name());
+                env.put("SHELL", p.shell());
+            });
+        } else {
+            for (String k : List.of("HOME", "USER", "LOGNAME", "SHELL")) {
+                String v = System.getenv(k);
+                if (v != null) env.put(k, v);
+            }
+        }
+        String lang = System.getenv("LANG");
+        if (lang != null) env.put("LANG", lang);
+        env.putAll(spec.environment());
+        for (var file : spec.environmentFiles()) env.putAll(EnvironmentFiles.read(file));
+        env.put("DYNAMOD_SERVICE", spec.name());
+        if (main && spec.readiness() instanceof Readiness.Notify) env.put("NOTIFY_SOCKET", notifySocket.toString());
+        if (main && spec.readiness() instanceof Readiness.Fd fd) env.put("DYNAMOD_READY_FD", String.valueOf(fd.fd()));
+        return env;
+    }
+
+    /** An absolute path as it is; a name looked up in the service's PATH, as execvp would. */
+    static Optional<String> resolve(String program, String path) {
+        if (program.contains("/")) return Optional.of(program);
+        for (String dir : path.split(":")) {
+            if (dir.isEmpty()) continue;
+            Path candidate = Path.of(dir, program);
+            if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) return Optional.of(candidate.toString());
+        }
+        return Optional.empty();
+    }
+
+    /** Closes every end of these pipes still open (-1: closed already). */
+    private static void closeAll(int[]... pipes) {
+        for (int[] p : pipes) if (p != null) closeQuietly(p[0], p[1]);
+    }
+
+    private static void closeQuietly(int... fds) {
+        for (int fd : fds) {
+            if (fd < 0) continue;
+            try {
+                Posix.close(fd);
+            } catch (LinuxException e) {
+                // already closed
+            }
+        }
+    }
+}
