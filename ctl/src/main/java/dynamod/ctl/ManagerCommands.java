@@ -121,7 +121,8 @@ final class ManagerCommands {
             for (Map<String, Object> s : services) {
                 String state = str(s, "state");
                 String pad = " ".repeat(Math.max(0, 9 - state.length()));
-                String why = str(s, "reason") + (s.get("cause") != null ? " (" + s.get("cause") + ")" : "");
+                String cause = s.get("cause") == null ? "" : String.valueOf(s.get("cause"));
+                String why = str(s, "reason") + (!cause.isEmpty() && !str(s, "reason").contains(cause) ? " (" + cause + ")" : "");
                 c.out().printf("%-" + w + "s  %s%s  %-24s  %7s  %-12s  %8s  %s%n", str(s, "name"), coloured(style, state), pad,
                         str(s, "since"), "0".equals(str(s, "pid")) ? "-" : str(s, "pid"), str(s, "supervisor"), str(s, "restarts"), why);
             }

@@ -46,6 +46,9 @@ public final class Init {
     private final LinkedBlockingQueue<Happening> queue = new LinkedBlockingQueue<>();
     private final Map<String, Integer> fdStore = new LinkedHashMap<>();
     private final ArrayDeque<InitMessage> heldBack = new ArrayDeque<>();
+    /** Reports the current svmgr received but has not yet acknowledged (journaled), by sequence number. */
+    private final LinkedHashMap<Long, InitMessage> unacked = new LinkedHashMap<>();
+    private long reportSeq;
     private final int devNull;
     private final UUID bootId;
 
@@ -154,7 +157,7 @@ public final class Init {
         if (svmgrPid != 0 && now - heartbeatDeadline() > 0) {
             long silent = TimeUnit.NANOSECONDS.toMillis(now - (heartbeatSeen ? lastHeartbeat : startedAt));
             say("svmgr (pid " + svmgrPid + ") sent no heartbeat for " + silent + " ms: killing it");
-            hold(InitMessage.of(InitMessage.MANAGER_HUNG, svmgrPid, silent));
+            hold(InitMessage.of(InitMessage.MANAGER_HUNG, ++reportSeq, svmgrPid, silent));
             kill(svmgrPid, Signals.SIGKILL);
             lastHeartbeat = now; // the kill is under way; do not repeat it every tick
             heartbeatSeen = true;
@@ -166,17 +169,21 @@ public final class Init {
 
     private void reaped(Posix.Reaped p) throws IOException {
         if (p.pid() != svmgrPid) {
-            send(InitMessage.of(InitMessage.EXITED, p.pid(), Math.max(p.exitCode(), 0), p.signal(), p.coreDumped() ? 1 : 0));
+            send(InitMessage.of(InitMessage.EXITED, ++reportSeq, p.pid(), Math.max(p.exitCode(), 0), p.signal(), p.coreDumped() ? 1 : 0));
             return;
         }
         long ranFor = System.nanoTime() - startedAt;
         svmgrPid = 0;
         closeLink();
+        // What it did not acknowledge goes to the next svmgr first, in order.
+        List<InitMessage> again = new ArrayList<>(unacked.values());
+        unacked.clear();
+        for (int i = again.size() - 1; i >= 0; i--) heldBack.addFirst(again.get(i));
         if (doneKind != null) return;
         if (ranFor >= options.stableAfter().toNanos()) delay = options.restartDelay();
         Duration wait = shutdownKind != null ? Duration.ZERO : delay;
         say("svmgr (pid " + p.pid() + ") " + describe(p) + "; restarting it in " + wait.toMillis() + " ms");
-        hold(InitMessage.of(InitMessage.MANAGER_EXITED, p.pid(), Math.max(p.exitCode(), 0), p.signal(),
+        hold(InitMessage.of(InitMessage.MANAGER_EXITED, ++reportSeq, p.pid(), Math.max(p.exitCode(), 0), p.signal(),
                 p.coreDumped() ? 1 : 0, wait.toMillis()));
         restartAt = System.nanoTime() + wait.toNanos();
         if (restartAt == 0) restartAt = 1;
@@ -198,6 +205,7 @@ public final class Init {
                     fdStore.put(m.arg(0), fds[0]);
                     fds = new int[0];
                 }
+                case InitMessage.ACK -> unacked.remove(m.longArg(0));
                 case InitMessage.DROP -> {
                     Integer old = fdStore.remove(m.arg(0));
                     if (old != null) closeQuietly(old);
@@ -320,6 +328,7 @@ public final class Init {
         if (linkFd < 0) return false;
         try {
             UnixSockets.sendWithFds(linkFd, m.encode(), new int[0]);
+            if (m.isReport()) unacked.put(m.longArg(0), m);
             return true;
         } catch (LinuxException e) {
             return false;

@@ -10,18 +10,21 @@ import java.util.List;
  * spaces (service names are checked at load).
  *
  * <p>svmgr → init: {@code HEARTBEAT}; {@code STORE name} with one fd (keep it across svmgr restarts);
- * {@code DROP name}; {@code DONE kind} (everything is stopped: init may exit, power off, reboot or halt).
+ * {@code DROP name}; {@code ACK seq} (a report is in the journal); {@code DONE kind} (everything is stopped: init
+ * may exit, power off, reboot or halt).
  *
- * <p>init → svmgr: {@code EXITED pid code signal core} (an adopted process init reaped); {@code FD name} with the
- * fd stored under that name; {@code MANAGER-EXITED pid code signal core restartDelayMillis} and
- * {@code MANAGER-HUNG pid silentMillis} (what happened to the previous svmgr, for the journal);
- * {@code SYNC} (everything init held back has been sent); {@code SHUTDOWN kind} (init was asked to stop).
+ * <p>init → svmgr: reports, each with a sequence number that svmgr acknowledges once it has journaled it — until
+ * then init keeps it and sends it again to the next svmgr, so a crash of svmgr between receiving and recording loses
+ * nothing: {@code EXITED seq pid code signal core} (an adopted process init reaped),
+ * {@code MANAGER-EXITED seq pid code signal core restartDelayMillis} and {@code MANAGER-HUNG seq pid silentMillis}
+ * (what happened to the previous svmgr). And: {@code FD name} with the fd stored under that name; {@code SYNC}
+ * (everything init held back has been sent); {@code SHUTDOWN kind} (init was asked to stop).
  */
 public record InitMessage(String verb, List<String> args) {
 
     public static final int MAX_BYTES = 4096;
 
-    public static final String HEARTBEAT = "HEARTBEAT", STORE = "STORE", DROP = "DROP", DONE = "DONE";
+    public static final String HEARTBEAT = "HEARTBEAT", STORE = "STORE", DROP = "DROP", ACK = "ACK", DONE = "DONE";
     public static final String EXITED = "EXITED", FD = "FD", MANAGER_EXITED = "MANAGER-EXITED",
             MANAGER_HUNG = "MANAGER-HUNG", SYNC = "SYNC", SHUTDOWN = "SHUTDOWN";
 
@@ -52,6 +55,11 @@ public record InitMessage(String verb, List<String> args) {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException(verb + ": argument " + (i + 1) + " is not a number: " + arg(i));
         }
+    }
+
+    /** Reports carry a sequence number as their first argument and wait for svmgr's ACK. */
+    public boolean isReport() {
+        return verb.equals(EXITED) || verb.equals(MANAGER_EXITED) || verb.equals(MANAGER_HUNG);
     }
 
     public byte[] encode() {

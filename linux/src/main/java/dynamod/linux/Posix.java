@@ -57,6 +57,7 @@ public final class Posix {
     private static final MethodHandle FCNTL = Native.variadicErrnoFunction("fcntl", 2, INT, INT, INT, INT);
     private static final MethodHandle OPEN = Native.variadicErrnoFunction("open", 2, INT, POINTER, INT, INT);
     private static final MethodHandle WAITPID = Native.errnoFunction("waitpid", INT, INT, POINTER, INT);
+    private static final MethodHandle WAITID = Native.errnoFunction("waitid", INT, INT, INT, POINTER, INT);
     private static final MethodHandle POLL = Native.errnoFunction("poll", INT, POINTER, LONG, INT);
     private static final MethodHandle SYSCALL2 = Native.variadicErrnoFunction("syscall", 1, LONG, LONG, LONG, LONG);
     private static final MethodHandle SYSCALL4 =
@@ -231,6 +232,37 @@ public final class Posix {
     public static Reaped waitPid(int pid, boolean block) throws LinuxException {
         return waitpid(pid, block, false);
     }
+
+    /**
+     * The next child that exited, without reaping it (waitid with WNOWAIT): it stays a zombie until {@link #waitPid}
+     * reaps it. A manager that peeks, records the exit and only then reaps loses no exit when it dies in between: the
+     * zombie passes to the next subreaper, which reaps it and reports. Null when no child has exited (non-blocking) or
+     * there are no children.
+     */
+    public static Reaped peekAny(boolean block) throws LinuxException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment info = arena.allocate(128);
+            int options = WEXITED | WNOWAIT | (block ? 0 : WNOHANG);
+            long result;
+            do {
+                info.fill((byte) 0);
+                result = Native.raw(s -> (int) WAITID.invokeExact(s, P_ALL, 0, info, options));
+            } while (result == -Errno.EINTR);
+            if (result == -Errno.ECHILD) return null;
+            if (result < 0) throw new LinuxException("waitid", (int) -result);
+            // siginfo_t: si_signo, si_errno, si_code, (pad), then for SIGCHLD si_pid, si_uid, si_status.
+            int code = info.get(INT, 8), pid = info.get(INT, 16), status = info.get(INT, 24);
+            if (pid == 0) return null;
+            return switch (code) {
+                case CLD_EXITED -> new Reaped(pid, status, 0, false);
+                case CLD_KILLED -> new Reaped(pid, -1, status, false);
+                case CLD_DUMPED -> new Reaped(pid, -1, status, true);
+                default -> null; // stopped or continued: not an exit (WEXITED asks only for exits)
+            };
+        }
+    }
+
+    private static final int P_ALL = 0, WEXITED = 4, WNOWAIT = 0x01000000, CLD_EXITED = 1, CLD_KILLED = 2, CLD_DUMPED = 3;
 
     private static Reaped waitpid(int pid, boolean block, boolean noChildIsNull) throws LinuxException {
         try (Arena arena = Arena.ofConfined()) {

@@ -7,7 +7,8 @@ import java.nio.file.Path;
 import java.util.UUID;
 
 /**
- * {@code dynamod-svmgr --config DIR --state DIR [--init-fd N --generation N --boot-id UUID] [--max-parallel-starts N]}:
+ * {@code dynamod-svmgr --config DIR --state DIR [--init-fd N --generation N --boot-id UUID] [--max-parallel-starts N]
+ * [--shutdown-timeout SECONDS] [--control-group GROUP]}:
  * the service manager. init starts it with the last three; run alone (tests, embedding) it has no init and makes up
  * its own boot id.
  */
@@ -22,7 +23,7 @@ public final class Main {
         } catch (IllegalArgumentException e) {
             System.err.println("dynamod-svmgr: " + e.getMessage());
             System.err.println("usage: dynamod-svmgr --config DIR --state DIR [--init-fd N] [--generation N] [--boot-id UUID]"
-                    + " [--max-parallel-starts N] [--shutdown-timeout SECONDS]");
+                    + " [--max-parallel-starts N] [--shutdown-timeout SECONDS] [--control-group GROUP]");
             System.exit(2);
             return;
         }
@@ -42,6 +43,7 @@ public final class Main {
         int initFd = -1, generation = 1;
         UUID boot = null;
         Options options = Options.DEFAULT;
+        java.util.Optional<String> controlGroup = java.util.Optional.empty();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
@@ -53,6 +55,7 @@ public final class Main {
                     case "--init-fd" -> initFd = Integer.parseInt(v);
                     case "--generation" -> generation = Integer.parseInt(v);
                     case "--boot-id" -> boot = UUID.fromString(v);
+                    case "--control-group" -> controlGroup = java.util.Optional.of(v);
                     case "--max-parallel-starts" -> options = options.withMaxParallelStarts(Integer.parseInt(v));
                     case "--shutdown-timeout" -> options = new Options(java.time.Duration.ofSeconds(Long.parseLong(v)),
                             options.maxParallelStarts(), options.shutdownProgressInterval());
@@ -63,6 +66,6 @@ public final class Main {
             }
         }
         if (config == null || state == null) throw new IllegalArgumentException("--config and --state are required");
-        return new ManagerSettings(config, state, initFd, generation, boot != null ? boot : UUID.randomUUID(), options);
+        return new ManagerSettings(config, state, initFd, generation, boot != null ? boot : UUID.randomUUID(), options, controlGroup);
     }
 }

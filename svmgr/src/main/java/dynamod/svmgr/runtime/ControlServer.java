@@ -40,7 +40,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The control socket ({@code run/control.sock}, mode 0600): framed, versioned JSON requests (see {@link Frames}),
+ * The control socket ({@code run/control.sock}, mode 0600, or 0660 for {@code --control-group}): framed, versioned JSON requests (see {@link Frames}),
  * one thread per connection up to {@link #MAX_CLIENTS}. The peer's credentials (SO_PEERCRED) decide: anyone may ask
  * (list, status, tree, subscribe, ping); only root or the user the manager runs as may change state. A malformed or
  * oversized frame gets an error and the connection is closed; the manager never notices.
@@ -59,7 +59,14 @@ final class ControlServer {
     ControlServer(Path path, Manager manager) throws IOException {
         this.path = path;
         this.manager = manager;
-        this.listenFd = UnixSockets.listenStream(path, 128, 0600);
+        Optional<String> group = manager.settings().controlGroup();
+        this.listenFd = UnixSockets.listenStream(path, 128, group.isPresent() ? 0660 : 0600);
+        if (group.isPresent()) {
+            // Members of the group may ask (list, status, …); changing state still needs root or the owner.
+            var lookup = path.getFileSystem().getUserPrincipalLookupService();
+            Files.getFileAttributeView(path, java.nio.file.attribute.PosixFileAttributeView.class)
+                    .setGroup(lookup.lookupPrincipalByGroupName(group.get()));
+        }
     }
 
     void start() {
@@ -183,7 +190,7 @@ final class ControlServer {
     }
 
     private Map<String, Object> serviceCommand(String command, String service, Caller caller) {
-        if (!ask(s -> s.runtimeOf(service).isPresent())) return error("unknown-service", "no service " + service);
+        if (!ask(s -> isTarget(s, service))) return error("unknown-service", "no service or supervisor " + service);
         Input input = switch (command) {
             case "start" -> new Input.Start(service, caller);
             case "stop" -> new Input.Stop(service, caller);
@@ -191,6 +198,13 @@ final class ControlServer {
             default -> new Input.Reload(service, caller);
         };
         return commandResult(wait(manager.command(input, e -> e)));
+    }
+
+    /** What the core takes as a command's target: a service (also a removed one still stopping), NAME.service, or a supervisor. */
+    private static boolean isTarget(State s, String name) {
+        if (s.runtimeOf(name).isPresent()) return true;
+        if (s.loaded().isEmpty()) return false;
+        return s.topology().hasSupervisor(name) || name.endsWith(".service") && s.topology().hasService(name.substring(0, name.length() - 8));
     }
 
     private Map<String, Object> reloadConfiguration(boolean dryRun, Caller caller) {

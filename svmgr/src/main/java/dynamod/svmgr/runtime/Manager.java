@@ -59,6 +59,9 @@ public final class Manager {
 
     record Proc(String service, Role role, int pgid) {}
 
+    /** How long a recorded process that is gone may wait for init's report of its exit after a restart. */
+    private static final long UNREPORTED_EXIT_GRACE_MILLIS = 5000;
+
     private final ManagerSettings settings;
     private final Core core;
     private final State state = new State();
@@ -75,6 +78,8 @@ public final class Manager {
         return t;
     });
     private final Map<String, List<Integer>> storedFds = new HashMap<>();
+    private final List<InitMessage> unackedExits = new ArrayList<>();
+    private final java.util.concurrent.Semaphore reapedSlot = new java.util.concurrent.Semaphore(0);
     private Spawner spawner;
     private IoPump pump;
     private Probes probes;
@@ -126,6 +131,8 @@ public final class Manager {
             append(new SystemEvent.ManagerRecovered(-1, replayed, (System.nanoTime() - started) / 1000, found[0], found[1]));
         }
         for (Input in : missed) process(in);
+        unackedExits.forEach(this::ack);
+        unackedExits.clear();
         if (replayed == 0 || state.loaded().isEmpty()) {
             var sources = ConfigLoader.sources(settings.config());
             process(new Input.LoadConfiguration(settings.config().toString(), sources, Caller.MANAGER));
@@ -396,13 +403,27 @@ public final class Manager {
     private void reap() {
         while (true) {
             try {
-                Posix.Reaped r = Posix.waitAny(true);
+                Posix.Reaped r = Posix.peekAny(true);
                 if (r == null) {
                     Thread.sleep(20); // no children at the moment; an orphan may be re-parented to us any time
                     continue;
                 }
                 ExitStatus status = r.signalled() ? ExitStatus.killed(r.signal(), r.coreDumped()) : ExitStatus.exited(r.exitCode());
-                post(() -> reaped(r.pid(), status));
+                // Write-ahead: the exit is journaled before the zombie is reaped, so if svmgr dies in between the zombie
+                // passes to init, which reaps it and reports it to the next svmgr. Nothing is lost, nothing guessed.
+                post(() -> {
+                    try {
+                        reaped(r.pid(), status);
+                    } finally {
+                        try {
+                            Posix.waitPid(r.pid(), false);
+                        } catch (LinuxException e) {
+                            // reaped already
+                        }
+                        reapedSlot.release();
+                    }
+                });
+                reapedSlot.acquire();
             } catch (Throwable t) {
                 say("reaper: " + t);
             }
@@ -430,8 +451,8 @@ public final class Manager {
         try {
             switch (m.verb()) {
                 case InitMessage.EXITED -> {
-                    int signal = m.intArg(2);
-                    reaped(m.intArg(0), signal != 0 ? ExitStatus.killed(signal, m.intArg(3) != 0) : ExitStatus.exited(m.intArg(1)));
+                    exitReported(m);
+                    ack(m);
                 }
                 case InitMessage.SHUTDOWN -> process(new Input.Shutdown(m.arg(0), new Caller(0, Posix.getppid(), "dynamod-init")));
                 default -> say("unexpected message from init: " + m);
@@ -449,15 +470,16 @@ public final class Manager {
         try {
             switch (m.verb()) {
                 case InitMessage.MANAGER_EXITED -> {
-                    int signal = m.intArg(2);
-                    append(new SystemEvent.ManagerExited(m.intArg(0),
-                            signal != 0 ? ExitStatus.killed(signal, m.intArg(3) != 0) : ExitStatus.exited(m.intArg(1)), m.longArg(4)));
+                    append(new SystemEvent.ManagerExited(m.intArg(1), status(m, 2), m.longArg(5)));
+                    ack(m);
                 }
-                case InitMessage.MANAGER_HUNG -> append(new SystemEvent.ManagerHung(m.intArg(0), m.longArg(1)));
+                case InitMessage.MANAGER_HUNG -> {
+                    append(new SystemEvent.ManagerHung(m.intArg(1), m.longArg(2)));
+                    ack(m);
+                }
                 case InitMessage.EXITED -> {
-                    int signal = m.intArg(2);
-                    missed.add(new Input.ProcessExited(m.intArg(0),
-                            signal != 0 ? ExitStatus.killed(signal, m.intArg(3) != 0) : ExitStatus.exited(m.intArg(1))));
+                    missed.add(new Input.ProcessExited(m.intArg(1), status(m, 2)));
+                    unackedExits.add(m);
                 }
                 case InitMessage.FD -> {
                     if (r.fds().length == 1) {
@@ -472,6 +494,21 @@ public final class Manager {
             say("bad message from init (" + m + "): " + e.getMessage());
         }
         for (int fd : r.fds()) closeQuietly(fd);
+    }
+
+    /** An adopted process's exit, as init reported it: {@code EXITED seq pid code signal core}. */
+    private void exitReported(InitMessage m) {
+        reaped(m.intArg(1), status(m, 2));
+    }
+
+    private static ExitStatus status(InitMessage m, int from) {
+        int signal = m.intArg(from + 1);
+        return signal != 0 ? ExitStatus.killed(signal, m.intArg(from + 2) != 0) : ExitStatus.exited(m.intArg(from));
+    }
+
+    /** Tells init a report is in the journal, so it need not send it to the next svmgr. */
+    private void ack(InitMessage report) {
+        init.send(InitMessage.of(InitMessage.ACK, report.arg(0)));
     }
 
     // ================================================================ recovery
@@ -503,6 +540,7 @@ public final class Manager {
         int adopted = 0, discovered = 0;
         java.util.Set<Integer> reported = new java.util.HashSet<>();
         for (Input in : missed) if (in instanceof Input.ProcessExited e) reported.add(e.pid());
+        discovered = reported.size();
         if (state.loaded().isEmpty()) return new int[] {0, 0};
         List<String> names = new ArrayList<>(state.topology().configuration().services().keySet());
         names.addAll(state.retired().keySet());
@@ -517,8 +555,14 @@ public final class Manager {
                     adoptPipes(service, pid);
                     adopted++;
                 } else {
-                    missed.add(new Input.ProcessExited(pid, ExitStatus.exited(-1)));
-                    discovered++;
+                    // Gone, and init has not reported it yet: it exited after init sent SYNC, and its report is on
+                    // the way. Only if none comes is the exit recorded as unknown (exit code -1), so no service
+                    // waits forever on a process that is not there.
+                    schedule(() -> {
+                        if (state.serviceOfPid(pid).isEmpty()) return;
+                        say("process " + pid + " of " + service + " is gone and no one reported its exit; recording it as unknown");
+                        process(new Input.ProcessExited(pid, ExitStatus.exited(-1)));
+                    }, UNREPORTED_EXIT_GRACE_MILLIS);
                 }
             }
             if (r.state() == dynamod.journal.event.ServiceState.STARTING && !r.spawned() && r.pid() == 0 && r.forkerPid() == 0) {

@@ -12,5 +12,7 @@ import java.util.UUID;
  * @param initFd its end of the socketpair to init, or -1 when it runs without init
  * @param generation which svmgr of this boot it is, from 1
  * @param bootId the boot whose events it replays (in host mode: one {@code dynamod up})
+ * @param controlGroup a group whose members may connect to the control socket (mode 0660), or empty (0600)
  */
-public record ManagerSettings(Path config, Path state, int initFd, int generation, UUID bootId, Options options) {}
+public record ManagerSettings(Path config, Path state, int initFd, int generation, UUID bootId, Options options,
+        java.util.Optional<String> controlGroup) {}
