@@ -1,5 +1,7 @@
 package dynamod.ctl;
 
+import dynamod.journal.text.JsonParser;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -77,7 +79,7 @@ class CheckCommandTest {
         Run run = run("check", "--json", showcase.toString());
         assertEquals(1, run.exit());
         @SuppressWarnings("unchecked")
-        Map<String, Object> json = (Map<String, Object>) JsonReader.parse(run.out());
+        Map<String, Object> json = (Map<String, Object>) JsonParser.parse(run.out());
         assertEquals(false, json.get("ok"));
         assertEquals(6L, json.get("errors"));
         assertEquals(1L, json.get("warnings"));

@@ -1,5 +1,7 @@
 package dynamod.ctl;
 
+import dynamod.journal.text.JsonParser;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -52,7 +54,7 @@ class JournalDumpTest {
         assertEquals(0, run.exit(), run::toString);
         List<String> lines = run.out().lines().toList();
         assertEquals(2, lines.size());
-        Map<?, ?> first = (Map<?, ?>) JsonReader.parse(lines.getFirst());
+        Map<?, ?> first = (Map<?, ?>) JsonParser.parse(lines.getFirst());
         assertEquals("logs", first.get("stream"));
         assertEquals("svmgr", first.get("origin"));
         assertEquals("LogLine", first.get("type"));

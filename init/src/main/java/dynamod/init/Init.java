@@ -61,6 +61,7 @@ public final class Init {
     private Duration delay;
     private long restartAt;
     private String shutdownKind;
+    private long shutdownStartedAt;
     private boolean shutdownSent;
     private String doneKind;
     private int interrupts;
@@ -117,7 +118,8 @@ public final class Init {
                     Files.deleteIfExists(run.resolve("init.pid"));
                     return exit;
                 }
-            } catch (RuntimeException | IOException e) {
+            } catch (Throwable e) {
+                // init must not die of anything: say it and go on with the next happening.
                 say("error (ignored, init goes on): " + e);
             }
         }
@@ -128,6 +130,7 @@ public final class Init {
         long next = Long.MAX_VALUE;
         if (svmgrPid == 0 && restartAt != 0) next = restartAt - now;
         if (svmgrPid != 0) next = Math.min(next, heartbeatDeadline() - now);
+        if (shutdownKind != null) next = Math.min(next, shutdownStartedAt + options.shutdownDeadline().toNanos() - now);
         return Math.max(1, Math.min(TimeUnit.NANOSECONDS.toMillis(next) + 1, 1000));
     }
 
@@ -163,6 +166,13 @@ public final class Init {
             heartbeatSeen = true;
         }
         if (svmgrPid == 0 && doneKind != null) return finish();
+        if (shutdownKind != null && now - shutdownStartedAt > options.shutdownDeadline().toNanos()) {
+            // svmgr could not finish the ordered stop in time (or kept dying): init ends it the hard way.
+            say("the shutdown did not finish within " + options.shutdownDeadline().toMillis() + " ms: killing everything");
+            if (svmgrPid != 0) kill(svmgrPid, Signals.SIGKILL);
+            killEverything();
+            return 1;
+        }
         if (svmgrPid == 0 && restartAt != 0 && now - restartAt >= 0) spawnSvmgr();
         return null;
     }
@@ -181,7 +191,7 @@ public final class Init {
         for (int i = again.size() - 1; i >= 0; i--) heldBack.addFirst(again.get(i));
         if (doneKind != null) return;
         if (ranFor >= options.stableAfter().toNanos()) delay = options.restartDelay();
-        Duration wait = shutdownKind != null ? Duration.ZERO : delay;
+        Duration wait = delay;
         say("svmgr (pid " + p.pid() + ") " + describe(p) + "; restarting it in " + wait.toMillis() + " ms");
         hold(InitMessage.of(InitMessage.MANAGER_EXITED, ++reportSeq, p.pid(), Math.max(p.exitCode(), 0), p.signal(),
                 p.coreDumped() ? 1 : 0, wait.toMillis()));
@@ -235,6 +245,7 @@ public final class Init {
         }
         say(name + ": stopping every service (" + name + " again to kill them at once)");
         shutdownKind = "exit";
+        shutdownStartedAt = System.nanoTime();
         if (svmgrPid == 0) restartAt = 1; // start svmgr at once: it runs the ordered stop
         else sendShutdown();
     }
@@ -328,7 +339,10 @@ public final class Init {
         if (linkFd < 0) return false;
         try {
             UnixSockets.sendWithFds(linkFd, m.encode(), new int[0]);
-            if (m.isReport()) unacked.put(m.longArg(0), m);
+            if (m.isReport()) {
+                unacked.put(m.longArg(0), m);
+                if (unacked.size() > MAX_HELD_EXITS) unacked.pollFirstEntry(); // bounded, even if svmgr never answers
+            }
             return true;
         } catch (LinuxException e) {
             return false;

@@ -15,23 +15,24 @@ import java.util.UUID;
  * @param stableAfter an svmgr that ran this long resets the back-off
  * @param heartbeatTimeout an svmgr silent this long is hung: killed and restarted
  * @param firstHeartbeatTimeout how long a new svmgr may take to send its first heartbeat (JVM start, replay)
+ * @param shutdownDeadline how long svmgr's ordered stop may take after init was asked to stop; then init kills all
  * @param svmgrCommand the svmgr to run: an absolute executable and its arguments (given after {@code --}, or in a
  *     file of one argument per line with {@code --svmgr-argv FILE}, which keeps them off init's own command line so
  *     that {@code pgrep -f dynamod-svmgr} finds svmgr alone; the file is read again at every restart)
  */
 record InitOptions(Path state, Duration restartDelay, Duration restartMaxDelay, Duration stableAfter,
-        Duration heartbeatTimeout, Duration firstHeartbeatTimeout, Optional<UUID> bootId, List<String> svmgrCommand,
+        Duration heartbeatTimeout, Duration firstHeartbeatTimeout, Duration shutdownDeadline, Optional<UUID> bootId, List<String> svmgrCommand,
         Optional<Path> svmgrArgvFile) {
 
     static final String USAGE = """
             usage: dynamod-init --state DIR [--restart-delay MS] [--restart-max-delay MS] [--stable-after MS]
-                                [--heartbeat-timeout MS] [--first-heartbeat-timeout MS] [--boot-id UUID]
+                                [--heartbeat-timeout MS] [--first-heartbeat-timeout MS] [--shutdown-deadline MS] [--boot-id UUID]
                                 (--svmgr-argv FILE | -- /absolute/svmgr-executable ARGS...)""";
 
     static InitOptions parse(String[] args) {
         Path state = null;
         Duration delay = Duration.ofMillis(500), max = Duration.ofSeconds(30), stable = Duration.ofSeconds(30);
-        Duration heartbeat = Duration.ofSeconds(15), first = Duration.ofSeconds(120);
+        Duration heartbeat = Duration.ofSeconds(15), first = Duration.ofSeconds(120), deadline = Duration.ofSeconds(120);
         Optional<UUID> boot = Optional.empty();
         Optional<Path> argvFile = Optional.empty();
         List<String> command = new ArrayList<>();
@@ -50,6 +51,7 @@ record InitOptions(Path state, Duration restartDelay, Duration restartMaxDelay, 
                 case "--stable-after" -> stable = millis(a, v);
                 case "--heartbeat-timeout" -> heartbeat = millis(a, v);
                 case "--first-heartbeat-timeout" -> first = millis(a, v);
+                case "--shutdown-deadline" -> deadline = millis(a, v);
                 case "--boot-id" -> boot = Optional.of(UUID.fromString(v));
                 case "--svmgr-argv" -> argvFile = Optional.of(Path.of(v).toAbsolutePath());
                 default -> throw new IllegalArgumentException("unknown option " + a);
@@ -60,7 +62,7 @@ record InitOptions(Path state, Duration restartDelay, Duration restartMaxDelay, 
             throw new IllegalArgumentException("the svmgr command (after -- or in --svmgr-argv FILE) must start with an absolute path");
         }
         if (max.compareTo(delay) < 0) max = delay;
-        return new InitOptions(state, delay, max, stable, heartbeat, first, boot, command, argvFile);
+        return new InitOptions(state, delay, max, stable, heartbeat, first, deadline, boot, command, argvFile);
     }
 
     /** The svmgr command as it is now (the argv file is read each time). */

@@ -48,6 +48,8 @@ import java.util.concurrent.TimeoutException;
 final class ControlServer {
 
     static final int MAX_CLIENTS = 64;
+    /** How long a client may be silent (between requests or inside a frame) before it is disconnected. */
+    static final int IDLE_TIMEOUT_MILLIS = 30_000;
     private static final Set<String> READ_ONLY = Set.of("ping", "list", "status", "tree", "subscribe");
 
     private final Path path;
@@ -329,6 +331,11 @@ final class ControlServer {
         @Override
         public int read(byte[] b, int off, int len) throws IOException {
             if (len == 0) return 0;
+            // A client that holds its slot and says nothing is dropped: 64 idle clients must not lock out root.
+            short[] revents = new short[1];
+            if (Posix.poll(new int[] {fd}, new short[] {Posix.POLLIN}, revents, IDLE_TIMEOUT_MILLIS) == 0) {
+                throw new IOException("client idle for " + IDLE_TIMEOUT_MILLIS + " ms");
+            }
             int n = Posix.read(fd, b, off, len);
             return n <= 0 ? -1 : n;
         }

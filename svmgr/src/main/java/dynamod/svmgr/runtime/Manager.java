@@ -15,6 +15,7 @@ import dynamod.journal.event.Event;
 import dynamod.journal.event.ExitStatus;
 import dynamod.journal.event.LogEvent.LogLine;
 import dynamod.journal.event.LogStream;
+import dynamod.journal.event.NotifyEvent;
 import dynamod.journal.event.SystemEvent;
 import dynamod.linux.LinuxException;
 import dynamod.linux.Posix;
@@ -55,7 +56,7 @@ import java.util.function.Function;
 public final class Manager {
 
     /** What a process svmgr started is to the service it belongs to. */
-    enum Role { MAIN, FORKER, STOP_COMMAND, CHECK }
+    enum Role { MAIN, FORKER, STOP_COMMAND, CHECK, FORMER_MAIN }
 
     record Proc(String service, Role role, int pgid) {}
 
@@ -86,6 +87,7 @@ public final class Manager {
     private ControlServer control;
     private volatile long busySince;
     private volatile boolean stopping;
+    private long finishBy;
     private int exitCode;
     private String doneKind;
 
@@ -110,6 +112,8 @@ public final class Manager {
         List<InitLink.Received> early = init.readUntilSync();
         Path notifySocket = runDir.resolve("notify.sock");
         int notifyFd = UnixSockets.bindDatagram(notifySocket, true);
+        // Anyone may send (a service running as any user); the kernel's credentials decide whose message it is.
+        Files.setPosixFilePermissions(notifySocket, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
         spawner = new Spawner(notifySocket);
         pump = new IoPump(journal, p -> post(() -> readyPipe(p)), p -> dropStored(p.storeName()));
         probes = new Probes(this);
@@ -118,22 +122,27 @@ public final class Manager {
         new NotifyListener(notifyFd, this).start();
         startHeartbeat();
 
-        long started = System.nanoTime();
-        long replayed = replay();
-        if (replayed == 0) {
+        // What happened before this svmgr came first: the boot (if it is new), how the last svmgr ended; then it starts.
+        boolean fresh = journal.boots().stream().noneMatch(b -> b.id().equals(settings.bootId()));
+        if (fresh) {
             append(new SystemEvent.BootStarted("host", kernel(), String.join(" ", ProcessHandle.current().info().arguments().map(List::of).orElse(List.of()))));
         }
-        append(new SystemEvent.ManagerStarted(settings.generation(), Posix.getpid()));
         List<Input> missed = new ArrayList<>();
         for (InitLink.Received r : early) earlyMessage(r, missed);
-        int[] found = replayed == 0 ? new int[2] : reconcile(missed);
-        if (replayed > 0) {
+        append(new SystemEvent.ManagerStarted(settings.generation(), Posix.getpid()));
+        control = new ControlServer(runDir.resolve("control.sock"), this);
+        control.start(); // requests wait in the inbox until the loop runs
+
+        long started = System.nanoTime();
+        long replayed = fresh ? 0 : replay();
+        int[] found = fresh ? new int[2] : reconcile(missed);
+        if (!fresh) {
             append(new SystemEvent.ManagerRecovered(-1, replayed, (System.nanoTime() - started) / 1000, found[0], found[1]));
         }
         for (Input in : missed) process(in);
         unackedExits.forEach(this::ack);
         unackedExits.clear();
-        if (replayed == 0 || state.loaded().isEmpty()) {
+        if (state.loaded().isEmpty()) {
             var sources = ConfigLoader.sources(settings.config());
             process(new Input.LoadConfiguration(settings.config().toString(), sources, Caller.MANAGER));
         } else {
@@ -142,8 +151,6 @@ public final class Manager {
         init.listen((m, fds) -> post(() -> fromInit(m, fds)), () -> post(() -> {
             if (doneKind == null) say("init closed the link");
         }));
-        control = new ControlServer(runDir.resolve("control.sock"), this);
-        control.start();
         say("running: " + (state.loaded().isPresent() ? state.topology().size() : 0) + " services, control socket " + runDir.resolve("control.sock"));
         loop();
         return exitCode;
@@ -152,10 +159,11 @@ public final class Manager {
     // ================================================================ the loop
 
     private void loop() {
-        while (!stopping) {
+        while (!stopping || !(procs.isEmpty() || System.nanoTime() - finishBy > 0)) {
             long now = System.nanoTime();
             for (TimerId due; (due = timers.pollDue(now)) != null; ) process(new Input.TimerFired(due));
             long wait = timers.nanosUntilNext(System.nanoTime());
+            if (stopping) wait = wait < 0 ? TimeUnit.MILLISECONDS.toNanos(50) : Math.min(wait, TimeUnit.MILLISECONDS.toNanos(50));
             Runnable task;
             busySince = 0;
             try {
@@ -222,7 +230,10 @@ public final class Manager {
                 if (firstEvents == null) firstEvents = List.of();
                 continue;
             }
-            for (Event e : d.events()) journal.append(e, now);
+            for (Event e : d.events()) {
+                journal.append(e, now);
+                if (e instanceof NotifyEvent.MainPidChanged m) mainPidMoved(m);
+            }
             state.commit(d.after());
             if (firstEvents == null) firstEvents = d.events();
             for (Effect effect : d.effects()) runEffect(effect);
@@ -369,6 +380,16 @@ public final class Manager {
         else process(new Input.MainPidNotFound(service, pidFile.map(p -> "no live pid in " + p).orElse("the daemon left no process")));
     }
 
+    /**
+     * MAINPID= moved the service to another process: that one's exit is now the service's (and takes its group), the
+     * old one's exit is nobody's business (its group is the new main process's, which must not be killed with it).
+     */
+    private void mainPidMoved(NotifyEvent.MainPidChanged m) {
+        Proc old = procs.get(m.oldPid());
+        if (old != null && old.role() == Role.MAIN) procs.put(m.oldPid(), new Proc(old.service(), Role.FORMER_MAIN, old.pgid()));
+        procs.putIfAbsent(m.pid(), new Proc(m.service(), Role.MAIN, ProcInfo.pgrp(m.pid()).orElse(m.pid())));
+    }
+
     private void mainPidFound(String service, int pid) {
         procs.put(pid, new Proc(service, Role.MAIN, ProcInfo.pgrp(pid).orElse(pid)));
         process(new Input.MainPidFound(service, pid));
@@ -384,9 +405,14 @@ public final class Manager {
         }
     }
 
+    /**
+     * Everything is stopped (or was killed at the deadline): svmgr goes on a moment longer, until the last exits are
+     * reaped and journaled, then ends.
+     */
     private void shutdownComplete(String kind) {
         doneKind = kind;
         stopping = true;
+        finishBy = System.nanoTime() + TimeUnit.SECONDS.toNanos(3);
     }
 
     private void finish() {

@@ -39,10 +39,13 @@ final class NotifyListener {
             try {
                 UnixSockets.Datagram d = UnixSockets.receive(fd, MAX_DATAGRAM, true);
                 if (d == null) continue;
-                for (int f : d.fds()) Manager.closeQuietly(f);
                 Notification n = NotifyMessages.parse(d.data());
+                // Who sent it is read now, while the sender still runs: by the time the loop handles it, a script's
+                // systemd-notify (which returns once its barrier's fd is closed) and the script itself may be gone.
+                int[] ancestry = NotifyMessages.isEmpty(n) ? new int[0] : ancestry(d.pid());
+                for (int f : d.fds()) Manager.closeQuietly(f);
                 if (NotifyMessages.isEmpty(n)) continue;
-                manager.post(() -> deliver(d.pid(), n));
+                manager.post(() -> deliver(ancestry, n));
             } catch (LinuxException e) {
                 Manager.say("notify socket: " + e.getMessage());
             } catch (Throwable t) {
@@ -52,31 +55,41 @@ final class NotifyListener {
     }
 
     /** On the loop thread: attribute the sender, then hand the message to the core. */
-    private void deliver(int sender, Notification n) {
+    private void deliver(int[] ancestry, Notification n) {
         State state = manager.state();
-        OptionalInt main = mainProcessFor(state, sender);
+        OptionalInt main = mainProcessFor(state, ancestry);
         if (main.isEmpty()) {
             if (refused++ < 100) {
-                Manager.say("sd_notify message from pid " + sender + " refused: not a process of any service");
+                Manager.say("sd_notify message from pid " + (ancestry.length > 0 ? ancestry[0] : 0) + " refused: not a process of any service");
             }
             return;
         }
         manager.process(new Input.Notified(main.getAsInt(), n));
     }
 
-    /** The main pid of the service {@code pid} belongs to: itself, or its nearest ancestor that is a main process. */
-    static OptionalInt mainProcessFor(State state, int pid) {
-        int p = pid;
-        for (int depth = 0; p > 1 && depth < MAX_ANCESTRY; depth++) {
+    /** The sender and its ancestors, nearest first (at most {@link #MAX_ANCESTRY}, never pid 1). */
+    static int[] ancestry(int pid) {
+        int[] chain = new int[MAX_ANCESTRY];
+        int n = 0;
+        for (int p = pid; p > 1 && n < MAX_ANCESTRY; ) {
+            chain[n++] = p;
+            OptionalInt parent = ProcInfo.parent(p);
+            if (parent.isEmpty()) break;
+            p = parent.getAsInt();
+        }
+        return java.util.Arrays.copyOf(chain, n);
+    }
+
+    /** The main pid of the service the sender belongs to: itself, or its nearest ancestor that is a main process. */
+    static OptionalInt mainProcessFor(State state, int[] ancestry) {
+        for (int depth = 0; depth < ancestry.length; depth++) {
+            int p = ancestry[depth];
             Optional<String> service = state.serviceOfPid(p);
             if (service.isPresent()) {
                 Optional<ServiceRuntime> r = state.runtimeOf(service.get());
                 if (r.isPresent() && r.get().pid() == p) return OptionalInt.of(p);
                 return depth == 0 ? OptionalInt.of(p) : OptionalInt.empty(); // a starter process speaks for itself only
             }
-            OptionalInt parent = ProcInfo.parent(p);
-            if (parent.isEmpty()) break;
-            p = parent.getAsInt();
         }
         return OptionalInt.empty();
     }

@@ -25,7 +25,7 @@ import java.util.Optional;
  * succeeded.
  *
  * <p>The service's environment: a clean base (PATH, and HOME/USER/LOGNAME/SHELL of the user it runs as), then its
- * {@code environment}, then its environment files (later ones win), then what dynamod sets itself:
+ * environment files (later ones win), then its {@code environment} table, then what dynamod sets itself:
  * {@code DYNAMOD_SERVICE}, and {@code NOTIFY_SOCKET} or {@code DYNAMOD_READY_FD} for those readiness types.
  */
 final class Spawner {
@@ -133,8 +133,8 @@ final class Spawner {
         }
         String lang = System.getenv("LANG");
         if (lang != null) env.put("LANG", lang);
-        env.putAll(spec.environment());
         for (var file : spec.environmentFiles()) env.putAll(EnvironmentFiles.read(file));
+        env.putAll(spec.environment()); // the service's own table overrides its environment files (docs/configuration.md)
         env.put("DYNAMOD_SERVICE", spec.name());
         if (main && spec.readiness() instanceof Readiness.Notify) env.put("NOTIFY_SOCKET", notifySocket.toString());
         if (main && spec.readiness() instanceof Readiness.Fd fd) env.put("DYNAMOD_READY_FD", String.valueOf(fd.fd()));

@@ -10,9 +10,7 @@ import dynamod.journal.Recorded;
 import dynamod.journal.Stream;
 import dynamod.journal.event.Event;
 import dynamod.svmgr.control.ControlClient;
-import java.io.File;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -22,7 +20,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.jar.JarFile;
 
 /**
  * A real host-mode tree for tests: dynamod-init (as a child of the test JVM) → dynamod-svmgr → services, on a
@@ -214,20 +211,8 @@ final class HostTree implements AutoCloseable {
         return p.toString();
     }
 
-    /** The test's own classpath (surefire may hide it in a manifest-only jar). */
-    private static String classpath() throws IOException {
-        String cp = System.getProperty("java.class.path");
-        String[] entries = cp.split(File.pathSeparator);
-        if (entries.length == 1 && entries[0].endsWith(".jar")) {
-            try (JarFile jar = new JarFile(entries[0])) {
-                String manifestCp = jar.getManifest().getMainAttributes().getValue("Class-Path");
-                if (manifestCp != null) {
-                    List<String> paths = new ArrayList<>();
-                    for (String url : manifestCp.trim().split("\\s+")) paths.add(Path.of(URI.create(url)).toString());
-                    return String.join(File.pathSeparator, paths);
-                }
-            }
-        }
-        return cp;
+    /** The test's classpath (surefire is told to pass the real one, not a manifest-only jar). */
+    private static String classpath() {
+        return System.getProperty("java.class.path");
     }
 }

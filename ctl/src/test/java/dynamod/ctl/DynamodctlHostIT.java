@@ -1,0 +1,147 @@
+package dynamod.ctl;
+
+import dynamod.journal.text.JsonParser;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * dynamodctl against a real host-mode tree that {@code bin/dynamod up -d} started and {@code bin/dynamod down} stops,
+ * as a user runs them after the build packaged the jars.
+ */
+class DynamodctlHostIT {
+
+    private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
+
+    record Result(int exit, String out, String err) {}
+
+    private static Result run(String... command) throws IOException, InterruptedException {
+        Path out = Files.createTempFile("dynamodctl", ".out");
+        Path err = Files.createTempFile("dynamodctl", ".err");
+        try {
+            Process process = new ProcessBuilder(command).directory(REPO.toFile())
+                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!process.waitFor(120, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new AssertionError("did not finish: " + String.join(" ", command));
+            }
+            return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
+        } finally {
+            Files.delete(out);
+            Files.delete(err);
+        }
+    }
+
+    @Test
+    void dynamodctlDrivesAHostTree(@TempDir Path dir) throws Exception {
+        Path config = dir.resolve("config");
+        Files.createDirectories(config.resolve("services"));
+        Files.writeString(config.resolve("services/alpha.toml"), "[service]\nname = \"alpha\"\nexec = [\"/bin/sleep\", \"600\"]\n");
+        Files.writeString(config.resolve("services/beta.toml"), "[service]\nname = \"beta\"\nexec = [\"/bin/sleep\", \"600\"]\n"
+                + "[dependencies]\nrequires = [\"alpha\"]\n");
+        Files.writeString(config.resolve("services/broken.toml"), "[service]\nname = \"broken\"\nexec = [\"/bin/sh\", \"-c\", \"exit 1\"]\n"
+                + "[restart]\npolicy = \"temporary\"\n");
+        Path state = dir.resolve("state");
+        String run = state.resolve("run").toString();
+
+        Result up = run("bin/dynamod", "up", "-d", "--config", config.toString(), "--state", state.toString());
+        assertEquals(0, up.exit(), up::toString);
+        assertTrue(up.out().contains("dynamod runs"), up::toString);
+        int initPid = Integer.parseInt(Files.readString(state.resolve("run/init.pid")).strip());
+        List<Long> servicePids = new java.util.ArrayList<>();
+        try {
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+                Map<String, Map<String, Object>> services = list(run);
+                assertEquals("running", services.get("alpha").get("state"));
+                assertEquals("running", services.get("beta").get("state"));
+                assertEquals("failed", services.get("broken").get("state"));
+            });
+            Map<String, Map<String, Object>> services = list(run);
+            assertEquals(List.of("alpha", "beta", "broken"), services.keySet().stream().sorted().toList());
+            long alphaPid = ((Number) services.get("alpha").get("pid")).longValue();
+            assertTrue(alphaPid > 0 && ProcessHandle.of(alphaPid).isPresent());
+
+            // status: 0 running, 3 not running, 4 unknown (also among known ones).
+            Result status = run("bin/dynamodctl", "status", "--runtime-dir", run, "alpha");
+            assertEquals(0, status.exit(), status::toString);
+            assertTrue(status.out().contains("alpha") && status.out().contains("running"), status::toString);
+            assertTrue(status.out().contains("Main PID: " + alphaPid), status::toString);
+            assertEquals(3, run("bin/dynamodctl", "status", "--runtime-dir", run, "broken").exit());
+            Result unknown = run("bin/dynamodctl", "status", "--runtime-dir", run, "nope");
+            assertEquals(4, unknown.exit(), unknown::toString);
+            assertTrue(unknown.err().contains("nope"), unknown::toString);
+            assertEquals(4, run("bin/dynamodctl", "status", "--runtime-dir", run, "alpha", "nope").exit());
+
+            // stop: beta requires alpha, so it goes down with it; status says so; start brings both back.
+            Result stop = run("bin/dynamodctl", "stop", "--runtime-dir", run, "alpha");
+            assertEquals(0, stop.exit(), stop::toString);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                    .untilAsserted(() -> assertEquals("stopped", list(run).get("alpha").get("state")));
+            assertEquals(3, run("bin/dynamodctl", "status", "--runtime-dir", run, "alpha").exit());
+            assertFalse(ProcessHandle.of(alphaPid).map(ProcessHandle::isAlive).orElse(false), "alpha's process is gone");
+            Result start = run("bin/dynamodctl", "start", "--runtime-dir", run, "alpha");
+            assertEquals(0, start.exit(), start::toString);
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
+                Map<String, Map<String, Object>> now = list(run);
+                assertEquals("running", now.get("alpha").get("state"));
+                assertEquals("running", now.get("beta").get("state"));
+            });
+            assertNotEquals(alphaPid, ((Number) list(run).get("alpha").get("pid")).longValue());
+            assertEquals(0, run("bin/dynamodctl", "status", "--runtime-dir", run, "alpha", "beta").exit());
+            Result stopUnknown = run("bin/dynamodctl", "stop", "--runtime-dir", run, "nope");
+            assertEquals(5, stopUnknown.exit(), stopUnknown::toString);
+
+            // tree: root with its three services, as text and as JSON.
+            Result tree = run("bin/dynamodctl", "tree", "--runtime-dir", run);
+            assertEquals(0, tree.exit(), tree::toString);
+            assertTrue(tree.out().startsWith("root [one-for-one, active"), tree::toString);
+            for (String s : List.of("alpha running", "beta running", "broken failed")) assertTrue(tree.out().contains(s), tree::toString);
+            Result treeJson = run("bin/dynamodctl", "tree", "--runtime-dir", run, "--json");
+            assertEquals(0, treeJson.exit(), treeJson::toString);
+            @SuppressWarnings("unchecked")
+            Map<String, Object> root = (Map<String, Object>) JsonParser.parse(treeJson.out().strip());
+            assertEquals("root", root.get("name"));
+            assertEquals(3, ((List<?>) root.get("children")).size(), root::toString);
+            for (String s : List.of("alpha", "beta")) servicePids.add(((Number) list(run).get(s).get("pid")).longValue());
+        } finally {
+            Result down = run("bin/dynamod", "down", "--state", state.toString());
+            assertEquals(0, down.exit(), down::toString);
+            assertTrue(down.out().contains("stopped"), down::toString);
+        }
+        assertFalse(ProcessHandle.of(initPid).map(ProcessHandle::isAlive).orElse(false), "init exited");
+        assertFalse(Files.exists(state.resolve("run/init.pid")), "init removed its pid file");
+        Result after = run("bin/dynamodctl", "list", "--runtime-dir", run);
+        assertEquals(1, after.exit(), "nothing answers any more: " + after);
+        assertTrue(after.err().contains("cannot reach the manager"), after::toString);
+        assertEquals(2, servicePids.size());
+        for (long pid : servicePids) assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "service " + pid + " stopped");
+        assertTrue(ProcessHandle.allProcesses().noneMatch(h -> h.info().commandLine().map(c -> c.contains(state.toString())).orElse(false)),
+                "no process of the tree is left");
+    }
+
+    /** {@code dynamodctl list --json}, by service name. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Map<String, Object>> list(String run) throws Exception {
+        Result r = run("bin/dynamodctl", "list", "--runtime-dir", run, "--json");
+        assertEquals(0, r.exit(), r::toString);
+        Map<String, Map<String, Object>> byName = new java.util.TreeMap<>();
+        for (Object o : (List<Object>) JsonParser.parse(r.out().strip())) {
+            Map<String, Object> m = (Map<String, Object>) o;
+            byName.put((String) m.get("name"), m);
+        }
+        return byName;
+    }
+}
