@@ -59,6 +59,8 @@ public final class Posix {
     private static final MethodHandle WAITPID = Native.errnoFunction("waitpid", INT, INT, POINTER, INT);
     private static final MethodHandle WAITID = Native.errnoFunction("waitid", INT, INT, INT, POINTER, INT);
     private static final MethodHandle POLL = Native.errnoFunction("poll", INT, POINTER, LONG, INT);
+    private static final MethodHandle SPLICE = Native.errnoFunction("splice", LONG, INT, POINTER, INT, POINTER, LONG, INT);
+    private static final MethodHandle FALLOCATE = Native.errnoFunction("fallocate", INT, INT, INT, LONG, LONG);
     private static final MethodHandle SYSCALL2 = Native.variadicErrnoFunction("syscall", 1, LONG, LONG, LONG, LONG);
     private static final MethodHandle SYSCALL4 =
             Native.variadicErrnoFunction("syscall", 1, LONG, LONG, LONG, LONG, LONG, LONG);
@@ -162,6 +164,34 @@ public final class Posix {
             return (int) n;
         }
     }
+
+    /**
+     * Moves up to {@code len} bytes from a pipe into a file at {@code fileOffset}, inside the kernel (splice, no copy
+     * through this process): the bytes are in the file, or still in the pipe, whatever happens to this process.
+     * Returns the bytes moved; 0 when every writer closed the pipe and it is empty; -1 when it is empty now (EAGAIN).
+     */
+    public static long splice(int pipeFd, int fileFd, long fileOffset, int len) throws LinuxException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment offset = arena.allocate(LONG);
+            offset.set(LONG, 0, fileOffset);
+            long n;
+            do {
+                n = Native.raw(s -> (long) SPLICE.invokeExact(s, pipeFd, MemorySegment.NULL, fileFd, offset, (long) len,
+                        SPLICE_F_MOVE | SPLICE_F_NONBLOCK));
+            } while (n == -Errno.EINTR);
+            if (n == -Errno.EAGAIN) return -1;
+            if (n < 0) throw new LinuxException("splice", String.valueOf(pipeFd), (int) -n);
+            return n;
+        }
+    }
+
+    /** Frees the file's blocks in [offset, offset+length) without changing its size or the offsets after them. */
+    public static void punchHole(int fd, long offset, long length) throws LinuxException {
+        Native.call("fallocate", String.valueOf(fd),
+                s -> (int) FALLOCATE.invokeExact(s, fd, FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE, offset, length));
+    }
+
+    private static final int SPLICE_F_MOVE = 1, SPLICE_F_NONBLOCK = 2, FALLOC_FL_KEEP_SIZE = 1, FALLOC_FL_PUNCH_HOLE = 2;
 
     /** Bytes written (possibly fewer than len); -1 when a non-blocking fd is full (EAGAIN). */
     public static int write(int fd, byte[] buf, int off, int len) throws LinuxException {

@@ -99,7 +99,7 @@ public final class EventTypes {
         add(80, 1, CommandAccepted.class);
         add(81, 1, CommandRejected.class);
         // Logs 100–119
-        add(100, 1, LogLine.class);
+        add(100, 2, LogLine.class); // 2: sourceOffset
         add(101, 1, LinesSuppressed.class);
         // The journal itself 120–139
         add(120, 1, JournalDamaged.class);

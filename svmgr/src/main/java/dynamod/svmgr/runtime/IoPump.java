@@ -1,21 +1,20 @@
 package dynamod.svmgr.runtime;
 
 import dynamod.journal.Journal;
-import dynamod.journal.event.LogEvent.LogLine;
-import dynamod.journal.event.LogStream;
 import dynamod.linux.LinuxException;
 import dynamod.linux.Posix;
-import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Consumer;
 
 /**
- * One thread that polls every pipe svmgr reads from its services: stdout and stderr become LogLine events (split
- * into lines; an over-long line is split and marked; the rest of a line is flushed at EOF and marked partial), and a
- * readiness pipe (the s6 protocol) reports the service ready at its first newline. The pipes' read ends are also
- * held in init's fd store, so a new svmgr takes them over after a crash without a service ever seeing EPIPE.
+ * One thread that polls every pipe svmgr reads from its services: stdout and stderr go through a {@link Spool} into
+ * LogLine events, without losing or repeating a byte when svmgr crashes; a readiness pipe (the s6 protocol) reports
+ * the service ready at its first newline. The pipes' read ends are also held in init's fd store, so a new svmgr
+ * takes them over after a crash without a service ever seeing EPIPE.
  */
 final class IoPump implements Runnable {
 
@@ -23,30 +22,25 @@ final class IoPump implements Runnable {
 
     enum Kind { STDOUT, STDERR, READY }
 
-    /** A pipe being read: whose, and the name it has in init's fd store. */
+    /** A pipe being read: whose, and the name it has in init's fd store ("" when it is not stored). */
     record Pipe(int fd, Kind kind, String service, int pid, String storeName) {}
 
-    private final class Reader {
-        final Pipe pipe;
-        final ByteArrayOutputStream line = new ByteArrayOutputStream();
-        boolean splitting;
-
-        Reader(Pipe pipe) {
-            this.pipe = pipe;
-        }
-    }
+    /** What is polled: a log pipe with its spool, or a readiness pipe. */
+    private record Source(Pipe pipe, Spool spool) {}
 
     private final Journal journal;
+    private final Path spoolDir;
     private final Consumer<Pipe> onReady;
     private final Consumer<Pipe> onClosed;
     private final ConcurrentLinkedQueue<Pipe> added = new ConcurrentLinkedQueue<>();
     private final int[] wake;
-    private final List<Reader> readers = new ArrayList<>();
-    private final byte[] buffer = new byte[65536];
+    private final List<Source> sources = new ArrayList<>();
+    private final byte[] buffer = new byte[4096];
     private volatile boolean running = true;
 
-    IoPump(Journal journal, Consumer<Pipe> onReady, Consumer<Pipe> onClosed) throws LinuxException {
+    IoPump(Journal journal, Path spoolDir, Consumer<Pipe> onReady, Consumer<Pipe> onClosed) throws LinuxException {
         this.journal = journal;
+        this.spoolDir = spoolDir;
         this.onReady = onReady;
         this.onClosed = onClosed;
         this.wake = Posix.pipe();
@@ -74,7 +68,7 @@ final class IoPump implements Runnable {
             try {
                 turn();
             } catch (Throwable t) {
-                System.err.println("dynamod-svmgr: log pump: " + t);
+                Manager.say("log pump: " + t);
             }
         }
     }
@@ -84,86 +78,59 @@ final class IoPump implements Runnable {
             if (p.fd() < 0) continue;
             try {
                 Posix.setNonBlocking(p.fd(), true);
-                readers.add(new Reader(p));
-            } catch (LinuxException e) {
-                System.err.println("dynamod-svmgr: cannot read the " + p.kind() + " pipe of " + p.service() + ": " + e.getMessage());
+                sources.add(new Source(p, p.kind() == Kind.READY ? null : Spool.open(spoolDir, p, journal, MAX_LINE)));
+            } catch (IOException e) {
+                Manager.say("cannot read the " + p.kind() + " pipe of " + p.service() + ": " + e.getMessage());
             }
         }
-        int n = readers.size() + 1;
+        int n = sources.size() + 1;
         int[] fds = new int[n];
         short[] events = new short[n], revents = new short[n];
         fds[0] = wake[0];
         events[0] = Posix.POLLIN;
+        long now = System.nanoTime(), due = Long.MAX_VALUE;
         for (int i = 1; i < n; i++) {
-            fds[i] = readers.get(i - 1).pipe.fd();
+            Source s = sources.get(i - 1);
+            fds[i] = s.pipe().fd();
             events[i] = Posix.POLLIN;
+            if (s.spool() != null && s.spool().partialDue() != 0) due = Math.min(due, s.spool().partialDue());
         }
-        if (Posix.poll(fds, events, revents, 1000) <= 0) return;
+        int timeout = due == Long.MAX_VALUE ? 1000 : (int) Math.max(0, Math.min(1000, (due - now) / 1_000_000 + 1));
+        Posix.poll(fds, events, revents, timeout);
         if (revents[0] != 0) while (Posix.read(wake[0], buffer, 0, buffer.length) > 0) { /* drain */ }
-        List<Reader> done = new ArrayList<>();
+        List<Source> done = new ArrayList<>();
+        now = System.nanoTime();
         for (int i = 1; i < n; i++) {
-            if (revents[i] == 0) continue;
-            Reader r = readers.get(i - 1);
-            if (!read(r)) done.add(r);
-        }
-        for (Reader r : done) {
-            readers.remove(r);
-            flush(r, LogLine.PARTIAL);
+            Source s = sources.get(i - 1);
             try {
-                Posix.close(r.pipe.fd());
-            } catch (LinuxException e) {
-                // closed already
+                if (revents[i] != 0 && !read(s)) done.add(s);
+                else if (s.spool() != null && s.spool().partialDue() != 0 && now - s.spool().partialDue() >= 0) s.spool().flushPartial();
+            } catch (IOException | RuntimeException e) {
+                Manager.say("the " + s.pipe().kind() + " pipe of " + s.pipe().service() + ": " + e);
+                done.add(s);
             }
-            onClosed.accept(r.pipe);
+        }
+        for (Source s : done) {
+            sources.remove(s);
+            if (s.spool() != null) s.spool().close(true);
+            Manager.closeQuietly(s.pipe().fd());
+            onClosed.accept(s.pipe());
         }
     }
 
-    /** Reads what is there; false at EOF (or an error: the pipe is finished either way). */
-    private boolean read(Reader r) {
+    /** Reads what is there; false when the pipe is finished. */
+    private boolean read(Source s) throws IOException {
+        if (s.spool() != null) return s.spool().pump();
         while (true) {
-            int got;
-            try {
-                got = Posix.read(r.pipe.fd(), buffer, 0, buffer.length);
-            } catch (LinuxException e) {
-                return false;
-            }
+            int got = Posix.read(s.pipe().fd(), buffer, 0, buffer.length);
             if (got < 0) return true;
             if (got == 0) return false;
-            if (r.pipe.kind() == Kind.READY) {
-                for (int i = 0; i < got; i++) {
-                    if (buffer[i] == '\n') {
-                        onReady.accept(r.pipe);
-                        return false; // the protocol is done: one newline
-                    }
-                }
-                continue;
-            }
-            int start = 0;
             for (int i = 0; i < got; i++) {
                 if (buffer[i] == '\n') {
-                    r.line.write(buffer, start, i - start);
-                    flush(r, r.splitting ? LogLine.SPLIT : 0);
-                    r.splitting = false;
-                    start = i + 1;
-                } else if (r.line.size() + (i - start) >= MAX_LINE) {
-                    r.line.write(buffer, start, i - start);
-                    flush(r, LogLine.SPLIT);
-                    r.splitting = true;
-                    start = i;
+                    onReady.accept(s.pipe());
+                    return false; // the protocol is done: one newline
                 }
             }
-            r.line.write(buffer, start, got - start);
         }
-    }
-
-    private void flush(Reader r, int flags) {
-        if (r.pipe.kind() == Kind.READY || r.line.size() == 0) return;
-        LogStream stream = r.pipe.kind() == Kind.STDOUT ? LogStream.STDOUT : LogStream.STDERR;
-        try {
-            journal.append(new LogLine(r.pipe.service(), stream, 6, r.pipe.pid(), r.pipe.service(), r.line.toByteArray(), flags));
-        } catch (RuntimeException e) {
-            System.err.println("dynamod-svmgr: cannot record a log line of " + r.pipe.service() + ": " + e);
-        }
-        r.line.reset();
     }
 }

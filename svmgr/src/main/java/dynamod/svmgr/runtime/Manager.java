@@ -115,7 +115,7 @@ public final class Manager {
         // Anyone may send (a service running as any user); the kernel's credentials decide whose message it is.
         Files.setPosixFilePermissions(notifySocket, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
         spawner = new Spawner(notifySocket);
-        pump = new IoPump(journal, p -> post(() -> readyPipe(p)), p -> dropStored(p.storeName()));
+        pump = new IoPump(journal, runDir.resolve("spool"), p -> post(() -> readyPipe(p)), p -> dropStored(p.storeName()));
         probes = new Probes(this);
         thread("io-pump", pump);
         thread("reaper", this::reap);
@@ -124,6 +124,7 @@ public final class Manager {
 
         // What happened before this svmgr came first: the boot (if it is new), how the last svmgr ended; then it starts.
         boolean fresh = journal.boots().stream().noneMatch(b -> b.id().equals(settings.bootId()));
+        if (fresh) deleteTree(runDir.resolve("spool")); // a previous run's: its pipes are gone
         if (fresh) {
             append(new SystemEvent.BootStarted("host", kernel(), String.join(" ", ProcessHandle.current().info().arguments().map(List::of).orElse(List.of()))));
         }
@@ -595,9 +596,18 @@ public final class Manager {
                 missed.addFirst(inFlightSpawn(service));
             }
         }
+        // Pipes of processes that are gone: their last lines are still in the pipe or the spool; read them to the end.
         for (var leftover : storedFds.entrySet()) {
-            dropStored(leftover.getKey());
-            leftover.getValue().forEach(Manager::closeQuietly);
+            String[] name = leftover.getKey().split(":");
+            List<Integer> fds = leftover.getValue();
+            if (name.length == 3 && (name[0].equals("stdout") || name[0].equals("stderr"))) {
+                pump.add(new IoPump.Pipe(fds.getFirst(), IoPump.Kind.valueOf(name[0].toUpperCase(java.util.Locale.ROOT)),
+                        name[1], Integer.parseInt(name[2]), leftover.getKey()));
+                fds.subList(1, fds.size()).forEach(Manager::closeQuietly);
+            } else {
+                dropStored(leftover.getKey());
+                fds.forEach(Manager::closeQuietly);
+            }
         }
         storedFds.clear();
         return new int[] {adopted, discovered};
@@ -656,6 +666,13 @@ public final class Manager {
         t.setDaemon(true);
         t.start();
         return t;
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) return;
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
+        }
     }
 
     private static String kernel() {
