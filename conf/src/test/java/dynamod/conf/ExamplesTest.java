@@ -34,6 +34,8 @@ class ExamplesTest {
         assertEquals(ServiceType.ONESHOT, config.services().get("setup").type());
         assertEquals(new Readiness.Exit(Optional.of(Duration.ofSeconds(10))), config.services().get("setup").readiness());
         assertEquals(new Readiness.Immediate(), config.services().get("clock").readiness());
+        assertEquals(new dynamod.conf.spec.LogSettings(100, Duration.ofMinutes(1), 4096), config.services().get("clock").logs());
+        assertEquals(dynamod.conf.spec.LogSettings.DEFAULT, config.services().get("db").logs());
         assertEquals(new Readiness.Fd(3, Optional.of(Duration.ofSeconds(5))), config.services().get("db").readiness());
         assertEquals(new Readiness.Exec(List.of("/bin/test", "-e", "/tmp/dynamod-example/cache.ready"), Duration.ofMillis(200),
                 Optional.of(Duration.ofSeconds(10))), config.services().get("cache").readiness());

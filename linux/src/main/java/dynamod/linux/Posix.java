@@ -24,6 +24,12 @@ public final class Posix {
     public static final int O_NONBLOCK = 04000;
     public static final int O_CLOEXEC = 02000000;
 
+    /** memfd seals (F_ADD_SEALS, F_GET_SEALS). */
+    public static final int F_SEAL_SEAL = 0x1;
+    public static final int F_SEAL_SHRINK = 0x2;
+    public static final int F_SEAL_GROW = 0x4;
+    public static final int F_SEAL_WRITE = 0x8;
+
     public static final short POLLIN = 0x1;
     public static final short POLLPRI = 0x2;
     public static final short POLLOUT = 0x4;
@@ -36,6 +42,10 @@ public final class Posix {
     private static final int F_GETFL = 3;
     private static final int F_SETFL = 4;
     private static final int F_DUPFD_CLOEXEC = 1030;
+    private static final int F_ADD_SEALS = 1033;
+    private static final int F_GET_SEALS = 1034;
+    private static final int MFD_CLOEXEC = 1;
+    private static final int MFD_ALLOW_SEALING = 2;
     private static final int FD_CLOEXEC = 1;
     private static final int WNOHANG = 1;
     private static final int PR_SET_PDEATHSIG = 1;
@@ -53,6 +63,8 @@ public final class Posix {
     private static final MethodHandle PIPE2 = Native.errnoFunction("pipe2", INT, POINTER, INT);
     private static final MethodHandle CLOSE = Native.errnoFunction("close", INT, INT);
     private static final MethodHandle READ = Native.errnoFunction("read", LONG, INT, POINTER, LONG);
+    private static final MethodHandle PREAD = Native.errnoFunction("pread", LONG, INT, POINTER, LONG, LONG);
+    private static final MethodHandle MEMFD_CREATE = Native.errnoFunction("memfd_create", INT, POINTER, INT);
     private static final MethodHandle WRITE = Native.errnoFunction("write", LONG, INT, POINTER, LONG);
     private static final MethodHandle FCNTL = Native.variadicErrnoFunction("fcntl", 2, INT, INT, INT, INT);
     private static final MethodHandle OPEN = Native.variadicErrnoFunction("open", 2, INT, POINTER, INT, INT);
@@ -163,6 +175,45 @@ public final class Posix {
             MemorySegment.copy(buffer, BYTE, 0, buf, off, (int) n);
             return (int) n;
         }
+    }
+
+    /**
+     * Bytes read at {@code position} (the fd's own offset is neither used nor moved); 0 at end of file. This is how a
+     * file passed by another process is read from its start, whatever offset the sender's writes left it at.
+     */
+    public static int pread(int fd, byte[] buf, int off, int len, long position) throws LinuxException {
+        Objects.checkFromIndexSize(off, len, buf.length);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(Math.max(len, 1));
+            long n;
+            do {
+                n = Native.raw(s -> (long) PREAD.invokeExact(s, fd, buffer, (long) len, position));
+            } while (n == -Errno.EINTR);
+            if (n < 0) throw new LinuxException("pread", String.valueOf(fd), (int) -n);
+            MemorySegment.copy(buffer, BYTE, 0, buf, off, (int) n);
+            return (int) n;
+        }
+    }
+
+    /** An anonymous memory file (close-on-exec), sealable with {@link #addSeals} when allowSealing. */
+    public static int memfdCreate(String name, boolean allowSealing) throws LinuxException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment cName = arena.allocateFrom(name);
+            int flags = MFD_CLOEXEC | (allowSealing ? MFD_ALLOW_SEALING : 0);
+            return (int) Native.call("memfd_create", name, s -> (int) MEMFD_CREATE.invokeExact(s, cName, flags));
+        }
+    }
+
+    public static void addSeals(int fd, int seals) throws LinuxException {
+        fcntl("fcntl F_ADD_SEALS", fd, F_ADD_SEALS, seals);
+    }
+
+    /** The fd's seals ({@code F_SEAL_*}); 0 for a file that cannot be sealed (not a memfd: EINVAL). */
+    public static int seals(int fd) throws LinuxException {
+        long result = Native.raw(s -> (int) FCNTL.invokeExact(s, fd, F_GET_SEALS, 0));
+        if (result == -Errno.EINVAL) return 0;
+        if (result < 0) throw new LinuxException("fcntl F_GET_SEALS", String.valueOf(fd), (int) -result);
+        return (int) result;
     }
 
     /**

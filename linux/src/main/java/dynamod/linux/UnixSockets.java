@@ -63,6 +63,8 @@ public final class UnixSockets {
     private static final MethodHandle RECVMSG = Native.errnoFunction("recvmsg", LONG, INT, POINTER, INT);
     private static final MethodHandle SHUTDOWN = Native.errnoFunction("shutdown", INT, INT, INT);
     private static final MethodHandle CHMOD = Native.errnoFunction("chmod", INT, POINTER, INT);
+    private static final MethodHandle IOCTL = Native.variadicErrnoFunction("ioctl", 2, INT, INT, LONG, POINTER);
+    private static final long SIOCINQ = 0x541B; // FIONREAD
 
     private UnixSockets() {}
 
@@ -99,6 +101,18 @@ public final class UnixSockets {
             Received r = recvmsg(arena, fd, maxBytes, MSG_CMSG_CLOEXEC | (block ? 0 : MSG_DONTWAIT));
             if (r == null) return null;
             return new Datagram(r.data, r.pid, r.uid, r.gid, r.fds, (r.flags & (MSG_TRUNC | MSG_CTRUNC)) != 0);
+        }
+    }
+
+    /**
+     * The size of the next datagram waiting on a datagram socket (SIOCINQ), 0 when none is (or it is empty): lets a
+     * reader size its buffer to what arrived instead of to the largest datagram it accepts.
+     */
+    public static int nextDatagramSize(int fd) throws LinuxException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment size = arena.allocate(INT);
+            Native.call("ioctl SIOCINQ", String.valueOf(fd), s -> (int) IOCTL.invokeExact(s, fd, SIOCINQ, size));
+            return size.get(INT, 0);
         }
     }
 

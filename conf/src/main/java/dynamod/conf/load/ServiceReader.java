@@ -9,6 +9,7 @@ import dynamod.conf.spec.CgroupLimits;
 import dynamod.conf.spec.Credentials;
 import dynamod.conf.spec.Dependencies;
 import dynamod.conf.spec.Isolation;
+import dynamod.conf.spec.LogSettings;
 import dynamod.conf.spec.Readiness;
 import dynamod.conf.spec.ReadinessType;
 import dynamod.conf.spec.Relation;
@@ -62,6 +63,7 @@ final class ServiceReader {
         CgroupLimits cgroup = cgroup(doc.table(Schema.CgroupKeys.SECTION));
         Isolation isolation = isolation(doc.table(Schema.NamespaceKeys.SECTION));
         ShutdownSpec shutdown = shutdown(doc.table(Schema.ShutdownKeys.SECTION));
+        LogSettings logs = logs(doc.table(Schema.LogKeys.SECTION));
 
         var exec = service.get(Schema.ServiceKeys.EXEC);
         var workdir = service.optional(Schema.ServiceKeys.WORKDIR);
@@ -78,7 +80,7 @@ final class ServiceReader {
         if (!ctx.hasErrors()) {
             spec = new ServiceSpec(name.value(), description, supervisor.value(), exec, workdir, type, pidFile,
                     environment, environmentFiles, credentials, restart, readiness,
-                    dependencies(relations), cgroup, isolation, shutdown, ctx.file());
+                    dependencies(relations), cgroup, isolation, shutdown, logs, ctx.file());
         }
         return new Draft(ctx, name, supervisor, relations, spec);
     }
@@ -272,4 +274,20 @@ final class ServiceReader {
         return new ShutdownSpec(signal, timeout, stopExec.orElse(List.of()));
     }
 
+    private static LogSettings logs(TableReader logs) {
+        logs.reportUnknownKeys(List.of(), Schema.SERVICE.sections());
+        Integer burst = logs.get(Schema.LogKeys.RATE_LIMIT_BURST);
+        Duration interval = logs.get(Schema.LogKeys.RATE_LIMIT_INTERVAL);
+        Integer lineMax = logs.get(Schema.LogKeys.LINE_MAX);
+        if (burst == null || interval == null || lineMax == null || logs.failed()) return null;
+        // Either 0 turns the limit off (journald's rule); the other key, if written, then does nothing.
+        if (burst == 0 && logs.has(Schema.LogKeys.RATE_LIMIT_INTERVAL) && !interval.isZero()) {
+            logs.context().warning(logs.keyPosition(Schema.LogKeys.RATE_LIMIT_INTERVAL),
+                    "[logs] rate-limit-interval is ignored: rate-limit-burst = 0 turns the rate limit off");
+        } else if (interval.isZero() && logs.has(Schema.LogKeys.RATE_LIMIT_BURST) && burst != 0) {
+            logs.context().warning(logs.keyPosition(Schema.LogKeys.RATE_LIMIT_BURST),
+                    "[logs] rate-limit-burst is ignored: rate-limit-interval = 0 turns the rate limit off");
+        }
+        return new LogSettings(burst, interval, lineMax);
+    }
 }

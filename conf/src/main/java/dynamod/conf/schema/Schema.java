@@ -9,6 +9,7 @@ import dynamod.conf.spec.BindMount;
 import dynamod.conf.spec.CpuMax;
 import dynamod.conf.spec.EnvironmentFile;
 import dynamod.conf.spec.GiveUp;
+import dynamod.conf.spec.LogSettings;
 import dynamod.conf.spec.Namespace;
 import dynamod.conf.spec.ProtectSystem;
 import dynamod.conf.spec.ReadinessType;
@@ -230,9 +231,25 @@ public final class Schema {
                 STOP_SIGNAL, STOP_TIMEOUT, STOP_EXEC);
     }
 
+    public static final class LogKeys {
+        private LogKeys() {}
+
+        public static final Field<Integer> RATE_LIMIT_BURST = defaulted("rate-limit-burst", ValueTypes.integer(0, 1_000_000),
+                LogSettings.DEFAULT_RATE_LIMIT_BURST,
+                "the most lines journaled per rate-limit-interval; the rest are counted and reported as suppressed; 0: no limit");
+        public static final Field<Duration> RATE_LIMIT_INTERVAL = defaulted("rate-limit-interval", ValueTypes.DURATION,
+                LogSettings.DEFAULT_RATE_LIMIT_INTERVAL, "the interval rate-limit-burst counts in; 0: no limit");
+        public static final Field<Integer> LINE_MAX = defaulted("line-max", ValueTypes.size(LogSettings.MIN_LINE_MAX,
+                LogSettings.MAX_LINE_MAX), LogSettings.DEFAULT_LINE_MAX,
+                "a longer line is split into pieces of this many bytes, each marked as split");
+
+        public static final Section SECTION = Section.table("logs", "how stdout and stderr become log lines",
+                RATE_LIMIT_BURST, RATE_LIMIT_INTERVAL, LINE_MAX);
+    }
+
     public static final FileKind SERVICE = new FileKind("services", ServiceKeys.SECTION, List.of(
             ServiceKeys.SECTION, UserKeys.SECTION, RestartKeys.SECTION, ReadinessKeys.SECTION, DependencyKeys.SECTION,
-            CgroupKeys.SECTION, NamespaceKeys.SECTION, BindMountKeys.SECTION, ShutdownKeys.SECTION));
+            CgroupKeys.SECTION, NamespaceKeys.SECTION, BindMountKeys.SECTION, ShutdownKeys.SECTION, LogKeys.SECTION));
 
     // ---------------------------------------------------------------- supervisor files
 

@@ -555,6 +555,34 @@ public final class ValueTypes {
         }
     };
 
+    /** A size in bytes within {@code [min, max]}, written as sizes are ({@code "48K"}, {@code 4096}); no {@code "max"}. */
+    public static ValueType<Integer> size(int min, int max) {
+        String low = ByteSizes.format(new Limit(min)), high = ByteSizes.format(new Limit(max));
+        return new ValueType<>() {
+            @Override
+            public String description() {
+                return "size " + low + "–" + high;
+            }
+
+            @Override
+            public Integer read(Object value, SourcePosition at, String label, FileContext ctx) {
+                Limit limit = SIZE.read(value, at, label, ctx);
+                if (limit == null) return null;
+                if (limit.isMax() || limit.value() < min || limit.value() > max) {
+                    ctx.error(at, label + ": " + (limit.isMax() ? "max" : ByteSizes.format(limit))
+                            + " is out of range; it must be between " + low + " and " + high);
+                    return null;
+                }
+                return (int) limit.value();
+            }
+
+            @Override
+            public String format(Integer value) {
+                return quote(ByteSizes.format(new Limit(value)));
+            }
+        };
+    }
+
     public static final ValueType<Signal> SIGNAL = new ValueType<>() {
         @Override
         public String description() {

@@ -28,6 +28,7 @@ public record ServiceSpec(
         CgroupLimits cgroup,
         Isolation isolation,
         ShutdownSpec shutdown,
+        LogSettings logs,
         Path origin) {
 
     public ServiceSpec {

@@ -151,6 +151,6 @@ public final class Configurations {
     private static ServiceSpec withSupervisor(ServiceSpec s, String supervisor) {
         return new ServiceSpec(s.name(), s.description(), supervisor, s.exec(), s.workdir(), s.type(), s.pidFile(), s.environment(),
                 s.environmentFiles(), s.credentials(), s.restart(), s.readiness(), s.dependencies(), s.cgroup(), s.isolation(),
-                s.shutdown(), s.origin());
+                s.shutdown(), s.logs(), s.origin());
     }
 }

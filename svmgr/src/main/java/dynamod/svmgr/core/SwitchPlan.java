@@ -90,7 +90,10 @@ public record SwitchPlan(List<Entry> entries) {
         return changes;
     }
 
-    /** What applies without a restart: at the next start, or to supervision and stopping. */
+    /**
+     * What applies without a restart: at the next start, to supervision and stopping, or (logs) to how the running
+     * service's output is read: the pipes stay, only their framing and rate limit change.
+     */
     private static List<String> updateChanges(ServiceSpec a, ServiceSpec b) {
         List<String> changes = new ArrayList<>();
         if (!a.description().equals(b.description())) changes.add("description");
@@ -98,6 +101,7 @@ public record SwitchPlan(List<Entry> entries) {
         if (!a.restart().equals(b.restart())) changes.add("restart");
         if (!a.readiness().equals(b.readiness())) changes.add("readiness");
         if (!a.shutdown().equals(b.shutdown())) changes.add("shutdown");
+        if (!a.logs().equals(b.logs())) changes.add("logs");
         return changes;
     }
 

@@ -18,8 +18,6 @@ import java.util.function.Consumer;
  */
 final class IoPump implements Runnable {
 
-    static final int MAX_LINE = 8192;
-
     enum Kind { STDOUT, STDERR, READY }
 
     /** A pipe being read: whose, and the name it has in init's fd store ("" when it is not stored). */
@@ -30,6 +28,8 @@ final class IoPump implements Runnable {
 
     private final Journal journal;
     private final Path spoolDir;
+    /** Each service's [logs] settings, as the manager's loop last published them. */
+    private volatile java.util.Map<String, dynamod.conf.spec.LogSettings> logSettings = java.util.Map.of();
     private final Consumer<Pipe> onReady;
     private final Consumer<Pipe> onClosed;
     private final ConcurrentLinkedQueue<Pipe> added = new ConcurrentLinkedQueue<>();
@@ -46,6 +46,11 @@ final class IoPump implements Runnable {
         this.wake = Posix.pipe();
         Posix.setNonBlocking(wake[0], true);
         Posix.setNonBlocking(wake[1], true);
+    }
+
+    /** The loop publishes the settings after every configuration load; spools take them up at a line boundary. */
+    void logSettings(java.util.Map<String, dynamod.conf.spec.LogSettings> settings) {
+        logSettings = java.util.Map.copyOf(settings);
     }
 
     void add(Pipe pipe) {
@@ -74,11 +79,12 @@ final class IoPump implements Runnable {
     }
 
     private void turn() throws LinuxException {
-        for (Pipe p; (p = added.poll()) != null; ) {
+        for (Pipe next; (next = added.poll()) != null; ) {
+            Pipe p = next;
             if (p.fd() < 0) continue;
             try {
                 Posix.setNonBlocking(p.fd(), true);
-                sources.add(new Source(p, p.kind() == Kind.READY ? null : Spool.open(spoolDir, p, journal, MAX_LINE)));
+                sources.add(new Source(p, p.kind() == Kind.READY ? null : Spool.open(spoolDir, p, journal, () -> logSettings.getOrDefault(p.service(), dynamod.conf.spec.LogSettings.DEFAULT))));
             } catch (IOException e) {
                 Manager.say("cannot read the " + p.kind() + " pipe of " + p.service() + ": " + e.getMessage());
             }
@@ -93,7 +99,7 @@ final class IoPump implements Runnable {
             Source s = sources.get(i - 1);
             fds[i] = s.pipe().fd();
             events[i] = Posix.POLLIN;
-            if (s.spool() != null && s.spool().partialDue() != 0) due = Math.min(due, s.spool().partialDue());
+            if (s.spool() != null && s.spool().due() != 0) due = Math.min(due, s.spool().due());
         }
         int timeout = due == Long.MAX_VALUE ? 1000 : (int) Math.max(0, Math.min(1000, (due - now) / 1_000_000 + 1));
         Posix.poll(fds, events, revents, timeout);
@@ -104,7 +110,7 @@ final class IoPump implements Runnable {
             Source s = sources.get(i - 1);
             try {
                 if (revents[i] != 0 && !read(s)) done.add(s);
-                else if (s.spool() != null && s.spool().partialDue() != 0 && now - s.spool().partialDue() >= 0) s.spool().flushPartial();
+                else if (s.spool() != null && s.spool().due() != 0 && now - s.spool().due() >= 0) s.spool().timeout(now);
             } catch (IOException | RuntimeException e) {
                 Manager.say("the " + s.pipe().kind() + " pipe of " + s.pipe().service() + ": " + e);
                 done.add(s);

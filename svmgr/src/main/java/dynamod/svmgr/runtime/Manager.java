@@ -140,6 +140,7 @@ public final class Manager {
         if (!fresh) {
             append(new SystemEvent.ManagerRecovered(-1, replayed, (System.nanoTime() - started) / 1000, found[0], found[1]));
         }
+        publishLogSettings();
         for (Input in : missed) process(in);
         unackedExits.forEach(this::ack);
         unackedExits.clear();
@@ -236,10 +237,20 @@ public final class Manager {
                 if (e instanceof NotifyEvent.MainPidChanged m) mainPidMoved(m);
             }
             state.commit(d.after());
+            if (d.events().stream().anyMatch(e -> e instanceof SystemEvent.ConfigurationLoaded)) publishLogSettings();
             if (firstEvents == null) firstEvents = d.events();
             for (Effect effect : d.effects()) runEffect(effect);
         }
         return firstEvents;
+    }
+
+    /** Tells the log pump each service's [logs] settings (they change with the configuration, without a restart). */
+    private void publishLogSettings() {
+        if (state.loaded().isEmpty()) return;
+        Map<String, dynamod.conf.spec.LogSettings> settings = new HashMap<>();
+        state.topology().configuration().services().forEach((name, spec) -> settings.put(name, spec.logs()));
+        state.retired().forEach((name, retired) -> settings.put(name, retired.spec().logs()));
+        pump.logSettings(settings);
     }
 
     /** Runs {@code task} on the loop thread after {@code millis}. */

@@ -8,7 +8,9 @@ import dynamod.journal.event.LogEvent.LogLine;
 import dynamod.journal.event.LogStream;
 import dynamod.linux.LinuxException;
 import dynamod.linux.Posix;
-import java.io.ByteArrayOutputStream;
+import dynamod.conf.spec.LogSettings;
+import dynamod.svmgr.logs.LineFramer;
+import dynamod.svmgr.logs.RateLimiter;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -25,9 +27,9 @@ import java.util.Optional;
  * (which gets the pipe back from init's fd store) resumes at the offset of the last line in the journal: every
  * byte is journaled exactly once. Ingested parts of the file are punched out, so it stays small on disk.
  *
- * <p>Framing: a line ends at {@code \n}; a line longer than {@code maxLine} is cut and every piece is marked SPLIT; a
- * partial line is flushed (marked PARTIAL) after {@link #PARTIAL_TIMEOUT_NANOS} and at EOF; a leading {@code <N>}
- * (0–7, sd-daemon's SD_ERR etc.) sets the priority of the line; bytes are kept as they are, UTF-8 or not.
+ * <p>Lines are cut by {@link LineFramer} with the service's {@code [logs]} settings (line-max, the rate limit); a
+ * partial line is flushed (marked PARTIAL) after {@link #PARTIAL_TIMEOUT_NANOS} and at EOF. Lines the rate limit
+ * holds back are counted and reported as {@code LinesSuppressed}.
  */
 final class Spool implements AutoCloseable {
 
@@ -40,21 +42,23 @@ final class Spool implements AutoCloseable {
     private final Path file, positionFile;
     private final int fd;
     private final FileChannel channel;
-    private final int maxLine;
     private final LogStream stream;
     private final ByteBuffer chunk = ByteBuffer.allocate(64 * 1024);
-    private final ByteArrayOutputStream line = new ByteArrayOutputStream();
+    private final java.util.function.Supplier<LogSettings> settings;
+    private LogSettings current;
+    private LineFramer framer;
+    private RateLimiter limiter;
+    /** The spool offset the framer's position 0 stands for. */
+    private long framerBase;
     private long written, framed, ingested, punched, lastSeq = -1, checkpointedAt;
     private long partialSince;
-    private boolean continuing;
-    private int linePriority = DEFAULT_PRIORITY;
 
-    private Spool(IoPump.Pipe pipe, Journal journal, Path file, int maxLine) throws IOException {
+    private Spool(IoPump.Pipe pipe, Journal journal, Path file, java.util.function.Supplier<LogSettings> settings) throws IOException {
         this.pipe = pipe;
         this.journal = journal;
         this.file = file;
         this.positionFile = file.resolveSibling(file.getFileName() + ".pos");
-        this.maxLine = maxLine;
+        this.settings = settings;
         this.stream = pipe.kind() == IoPump.Kind.STDOUT ? LogStream.STDOUT : LogStream.STDERR;
         this.fd = Posix.open(file.toString(), Posix.O_RDWR | Posix.O_CREAT | Posix.O_CLOEXEC, 0600);
         this.channel = FileChannel.open(file, StandardOpenOption.READ);
@@ -62,10 +66,10 @@ final class Spool implements AutoCloseable {
     }
 
     /** Opens the spool of a pipe: a new one, or the one a previous svmgr left, resumed where the journal ends. */
-    static Spool open(Path dir, IoPump.Pipe pipe, Journal journal, int maxLine) throws IOException {
+    static Spool open(Path dir, IoPump.Pipe pipe, Journal journal, java.util.function.Supplier<LogSettings> settings) throws IOException {
         Files.createDirectories(dir);
         String name = pipe.service() + "." + pipe.pid() + "." + pipe.kind().name().toLowerCase(java.util.Locale.ROOT);
-        Spool s = new Spool(pipe, journal, dir.resolve(name), maxLine);
+        Spool s = new Spool(pipe, journal, dir.resolve(name), settings);
         s.resume();
         return s;
     }
@@ -95,67 +99,76 @@ final class Spool implements AutoCloseable {
         return open;
     }
 
-    /** When the partial line is due (monotonic nanoseconds), or 0 when there is none. */
-    long partialDue() {
-        return line.size() > 0 || continuing ? partialSince + PARTIAL_TIMEOUT_NANOS : 0;
+    /** When something is due without new bytes (monotonic nanoseconds): the partial line, or a suppression report. */
+    long due() {
+        long due = framer != null && framer.hasPartial() ? partialSince + PARTIAL_TIMEOUT_NANOS : 0;
+        if (limiter != null && limiter.reportDue().isPresent()) {
+            long report = limiter.reportDue().getAsLong();
+            due = due == 0 ? report : Math.min(due, report);
+        }
+        return due;
+    }
+
+    /** Runs what is due: the partial line after its timeout, a suppression report after its interval. */
+    void timeout(long now) throws IOException {
+        if (framer != null && framer.hasPartial() && now - (partialSince + PARTIAL_TIMEOUT_NANOS) >= 0) flushPartial();
+        reportSuppressed(now);
     }
 
     void flushPartial() throws IOException {
-        if (line.size() == 0) {
-            continuing = false;
-            return;
-        }
-        emit(LogLine.PARTIAL | (continuing ? LogLine.SPLIT : 0), framed);
-        continuing = false;
+        configure();
+        framer.flush(this::line);
         checkpoint(false);
     }
 
+    /** Takes up changed log settings (a configuration switch that only touched [logs]) at a line boundary. */
+    private void configure() {
+        LogSettings wanted = settings.get();
+        if (framer == null || (!wanted.equals(current) && !framer.hasPartial())) {
+            framer = new LineFramer(wanted.lineMax(), DEFAULT_PRIORITY);
+            framerBase = framed;
+            if (limiter == null || wanted.rateLimitBurst() != current.rateLimitBurst()
+                    || !wanted.rateLimitInterval().equals(current.rateLimitInterval())) {
+                limiter = new RateLimiter(wanted.rateLimitBurst(), wanted.rateLimitInterval());
+            }
+            current = wanted;
+        }
+    }
+
     private void ingest() throws IOException {
+        configure();
         while (framed < written) {
             chunk.clear();
             int n = channel.read(chunk, framed);
             if (n <= 0) break;
-            byte[] bytes = chunk.array();
-            int start = 0;
-            for (int i = 0; i < n; i++) {
-                if (bytes[i] == '\n') {
-                    line.write(bytes, start, i - start);
-                    emit(continuing ? LogLine.SPLIT : 0, framed + i + 1);
-                    continuing = false;
-                    start = i + 1;
-                } else if (line.size() + (i - start) + 1 >= maxLine) {
-                    line.write(bytes, start, i - start + 1);
-                    emit(LogLine.SPLIT, framed + i + 1);
-                    continuing = true;
-                    start = i + 1;
-                }
-            }
-            if (n > start) {
-                if (line.size() == 0 && !continuing) partialSince = System.nanoTime();
-                line.write(bytes, start, n - start);
-            }
+            boolean hadPartial = framer.hasPartial();
+            framer.feed(chunk.array(), 0, n, this::line);
             framed += n;
+            if (!hadPartial && framer.hasPartial()) partialSince = System.nanoTime();
         }
         punch();
     }
 
-    /** Journals the line held, which ends at spool offset {@code end}. */
-    private void emit(int flags, long end) {
-        byte[] message = line.toByteArray();
-        line.reset();
-        int priority = linePriority;
-        boolean first = (flags & LogLine.SPLIT) == 0 || !continuing;
-        if (first) {
-            priority = DEFAULT_PRIORITY;
-            if (message.length >= 3 && message[0] == '<' && message[2] == '>' && message[1] >= '0' && message[1] <= '7') {
-                priority = message[1] - '0';
-                message = java.util.Arrays.copyOfRange(message, 3, message.length);
-            }
-            linePriority = priority;
+    /** A line from the framer: journaled with the spool offset after it, unless the rate limit holds it back. */
+    private void line(byte[] message, int priority, int flags) {
+        long end = framerBase + framer.lineEnd();
+        long now = System.nanoTime();
+        if (!framer.hasPartial()) partialSince = now;
+        if (!limiter.admit(now)) {
+            ingested = end; // counted, reported as suppressed, not journaled
+            return;
         }
+        reportSuppressed(now);
         lastSeq = journal.append(new LogLine(pipe.service(), stream, priority, pipe.pid(), pipe.service(), message, flags, end));
         ingested = end;
-        if (line.size() == 0) partialSince = System.nanoTime();
+    }
+
+    private void reportSuppressed(long now) {
+        if (limiter == null) return;
+        long n = limiter.suppressedToReport(now);
+        if (n > 0) {
+            journal.append(new dynamod.journal.event.LogEvent.LinesSuppressed(pipe.service(), n, current.rateLimitInterval().toMillis()));
+        }
     }
 
     /** Frees what is journaled, in steps, keeping offsets (and so the journal's sourceOffsets) valid. */

@@ -115,6 +115,27 @@ class ConfigurationSwitchTest {
     }
 
     @Test
+    void aChangeOfLogSettingsUpdatesTheRunningServiceWithoutARestart() {
+        Sim sim = new Sim().service("web").service("db").load();
+        List<ConfigSource> next = List.of(service("web", "[logs]\nrate-limit-burst = 50\nline-max = \"4K\"\n"), service("db", ""));
+        SwitchPlan plan = planFor(sim, next);
+        assertEquals(new SwitchPlan.Entry(SwitchPlan.Kind.SERVICE, "web", SwitchPlan.Action.UPDATE, List.of("logs")),
+                plan.entry(SwitchPlan.Kind.SERVICE, "web").orElseThrow());
+        assertEquals(SwitchPlan.Action.KEEP, plan.entry(SwitchPlan.Kind.SERVICE, "db").orElseThrow().action());
+        sim.clearObservations();
+        sim.service("web", "[logs]\nrate-limit-burst = 50\nline-max = \"4K\"\n").load();
+        assertEquals(List.of(), sim.signalled);
+        assertEquals(List.of(), sim.spawned);
+        sim.assertStates("web", RUNNING, "db", RUNNING);
+        var logs = sim.state.topology().spec(sim.state.topology().indexOf("web")).logs();
+        assertEquals(new dynamod.conf.spec.LogSettings(50, java.time.Duration.ofSeconds(30), 4096), logs);
+        // With a restart-worthy change too, the restart lists both.
+        SwitchPlan both = planFor(sim, List.of(service("web", "exec = [\"/bin/web2\"]\n"), service("db", "")));
+        assertEquals(List.of("exec", "logs"), both.entry(SwitchPlan.Kind.SERVICE, "web").orElseThrow().changes());
+        assertEquals(SwitchPlan.Action.RESTART, both.entry(SwitchPlan.Kind.SERVICE, "web").orElseThrow().action());
+    }
+
+    @Test
     void aServiceThatNowRequiresAMissingOneIsKeptAsItRuns() {
         Sim sim = new Sim().service("db").service("web", "[dependencies]\nrequires = [\"db\"]\n").load();
         sim.allowingConfigErrors().remove("db").load();

@@ -184,7 +184,7 @@ final class HostTree implements AutoCloseable {
     }
 
     <T extends Event> List<T> events(Class<T> type) throws IOException {
-        Stream stream = type == dynamod.journal.event.LogEvent.LogLine.class ? Stream.LOGS : Stream.EVENTS;
+        Stream stream = dynamod.journal.event.LogEvent.class.isAssignableFrom(type) ? Stream.LOGS : Stream.EVENTS;
         return events(stream).stream().map(Recorded::event).filter(type::isInstance).map(type::cast).toList();
     }
 

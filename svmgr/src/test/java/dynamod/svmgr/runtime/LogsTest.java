@@ -9,6 +9,7 @@ import static dynamod.svmgr.runtime.EndToEnd.text;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dynamod.journal.event.LogEvent.LinesSuppressed;
 import dynamod.journal.event.LogEvent.LogLine;
 import dynamod.journal.event.LogStream;
 import dynamod.journal.event.ServiceEvent.ServiceSpawned;
@@ -32,7 +33,10 @@ class LogsTest {
         Path config = HostTree.config(dir);
         HostTree.service(config, "both", sh("echo to stdout; echo to stderr >&2; echo more stdout; exec sleep 600"));
         HostTree.service(config, "partial", "type = \"oneshot\"\n" + sh("printf 'line one\\nno newline at the end'; printf 'err partial' >&2"));
-        HostTree.service(config, "long", "type = \"oneshot\"\nexec = [\"perl\", \"-e\", " + str("$| = 1; print 'x' x 20000, \"\\n\"; print \"after\\n\"") + "]\n");
+        HostTree.service(config, "long", "type = \"oneshot\"\nexec = [\"perl\", \"-e\", " + str("$| = 1; print 'x' x 20000, \"\\n\"; print \"after\\n\"") + "]\n"
+                + "[logs]\nline-max = \"8K\"\n");
+        HostTree.service(config, "flood", sh("for i in $(seq 1 50); do echo line $i; done; exec sleep 600")
+                + "[logs]\nrate-limit-burst = 10\nrate-limit-interval = \"1s\"\n");
         tree = HostTree.start(dir);
     }
 
@@ -78,14 +82,15 @@ class LogsTest {
 
     @Test
     void aTwentyThousandByteLineIsSplitAndMarked() throws Exception {
+        final int lineMax = 8 * 1024;
         tree.awaitState("long", "done");
         await().until(() -> logLines(tree, "long").stream().anyMatch(l -> text(l).equals("after")));
         List<LogLine> lines = logLines(tree, "long");
         List<LogLine> pieces = lines.subList(0, lines.size() - 1);
-        assertTrue(pieces.size() >= 3, "20,000 bytes in pieces of at most " + IoPump.MAX_LINE + ": " + pieces.size());
+        assertTrue(pieces.size() >= 3, "20,000 bytes in pieces of at most " + lineMax + ": " + pieces.size());
         StringBuilder joined = new StringBuilder();
         for (LogLine piece : pieces) {
-            assertTrue(piece.message().length <= IoPump.MAX_LINE, "a piece of " + piece.message().length);
+            assertTrue(piece.message().length <= lineMax, "a piece of " + piece.message().length);
             assertEquals(LogLine.SPLIT, piece.flags() & LogLine.SPLIT, "every piece of the long line is marked split");
             assertEquals(0, piece.flags() & LogLine.PARTIAL);
             assertEquals(LogStream.STDOUT, piece.stream());
@@ -96,5 +101,16 @@ class LogsTest {
         assertEquals("after", text(after));
         assertEquals(0, after.flags(), "the next line is whole again");
         lines.forEach(l -> assertEquals(lines.getFirst().pid(), l.pid()));
+    }
+
+    @Test
+    void theRateLimitSaysHowManyLinesItHeldBack() throws Exception {
+        await().until(() -> tree.events(LinesSuppressed.class).stream().anyMatch(l -> l.service().equals("flood")));
+        List<String> journaled = logLines(tree, "flood").stream().map(EndToEnd::text).toList();
+        assertEquals(java.util.stream.IntStream.rangeClosed(1, 10).mapToObj(i -> "line " + i).toList(), journaled,
+                "the burst is journaled, the rest held back");
+        LinesSuppressed suppressed = tree.events(LinesSuppressed.class).stream().filter(l -> l.service().equals("flood")).findFirst().orElseThrow();
+        assertEquals(40, suppressed.count());
+        assertEquals(1000, suppressed.intervalMillis());
     }
 }

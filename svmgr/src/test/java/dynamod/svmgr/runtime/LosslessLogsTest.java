@@ -29,7 +29,7 @@ class LosslessLogsTest {
         // About 20,000 lines a second (ten lines, then half a millisecond), then it stays.
         HostTree.service(config, "counter", "exec = [\"perl\", \"-e\", "
                 + EndToEnd.str("$| = 1; for my $i (1.." + LINES + ") { print \"$i\\n\"; select(undef, undef, undef, 0.0005) if $i % 10 == 0 } sleep 100000")
-                + "]\n");
+                + "]\n[logs]\nrate-limit-burst = 0\n");
         try (HostTree tree = HostTree.start(dir)) {
             tree.awaitState("counter", "running");
             int writer = tree.pidOf("counter");

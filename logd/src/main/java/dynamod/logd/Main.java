@@ -1,0 +1,75 @@
+package dynamod.logd;
+
+import dynamod.journal.Journal;
+import dynamod.journal.JournalOptions;
+import dynamod.journal.Origin;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code dynamod-logd --state DIR [--syslog-socket PATH] [--native-socket PATH]}: journals what arrives on the log
+ * sockets ({@link LogSockets}) into {@code DIR/journal} until SIGTERM or SIGINT, then exits 0. The sockets default to
+ * {@code DIR/run/log.sock} and {@code DIR/run/journal.sock}; in PID-1 mode they will be {@code /dev/log} and
+ * {@code /run/systemd/journal/socket}. Following the journal into indexes and serving queries come later (README).
+ */
+public final class Main {
+
+    private Main() {}
+
+    record Settings(Path state, Path syslogSocket, Path nativeSocket) {}
+
+    public static void main(String[] args) {
+        Settings settings;
+        try {
+            settings = parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("dynamod-logd: " + e.getMessage());
+            System.err.println("usage: dynamod-logd --state DIR [--syslog-socket PATH] [--native-socket PATH]");
+            System.exit(2);
+            return;
+        }
+        int code;
+        try {
+            code = run(settings);
+        } catch (Throwable t) {
+            System.err.println("dynamod-logd: cannot run: " + t);
+            t.printStackTrace();
+            code = 1;
+        }
+        System.exit(code);
+    }
+
+    static int run(Settings settings) throws Exception {
+        CountDownLatch stop = new CountDownLatch(1);
+        for (String name : new String[] {"TERM", "INT"}) {
+            sun.misc.Signal.handle(new sun.misc.Signal(name), s -> stop.countDown());
+        }
+        try (Journal journal = Journal.open(JournalOptions.defaults(settings.state().resolve("journal"), Origin.LOGD));
+                LogSockets sockets = LogSockets.start(journal, settings.syslogSocket(), settings.nativeSocket())) {
+            System.err.println("dynamod-logd: listening on " + settings.syslogSocket() + " (syslog) and " + settings.nativeSocket()
+                    + " (native journal protocol)");
+            stop.await();
+            System.err.println("dynamod-logd: stopping; syslog " + sockets.syslogCounters() + ", native " + sockets.nativeCounters());
+        }
+        return 0;
+    }
+
+    static Settings parse(String[] args) {
+        Path state = null, syslog = null, nativeSocket = null;
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
+            Path v = Path.of(args[++i]).toAbsolutePath();
+            switch (a) {
+                case "--state" -> state = v;
+                case "--syslog-socket" -> syslog = v;
+                case "--native-socket" -> nativeSocket = v;
+                default -> throw new IllegalArgumentException("unknown option " + a);
+            }
+        }
+        if (state == null) throw new IllegalArgumentException("--state is required");
+        Path run = state.resolve("run");
+        return new Settings(state, syslog != null ? syslog : run.resolve("log.sock"),
+                nativeSocket != null ? nativeSocket : run.resolve("journal.sock"));
+    }
+}
