@@ -211,7 +211,7 @@ final class ControlServer {
 
     private Map<String, Object> reloadConfiguration(boolean dryRun, Caller caller) {
         Path config = manager.settings().config();
-        var sources = ConfigLoader.sources(config);
+        var sources = manager.settings().configurationSources();
         LoadResult result = ConfigLoader.load(sources);
         List<String> diagnostics = result.diagnostics().stream().map(d -> d.headline()).toList();
         if (dryRun) {

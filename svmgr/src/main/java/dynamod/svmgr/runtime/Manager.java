@@ -1,6 +1,5 @@
 package dynamod.svmgr.runtime;
 
-import dynamod.conf.ConfigLoader;
 import dynamod.conf.spec.Readiness;
 import dynamod.conf.spec.ServiceSpec;
 import dynamod.conf.spec.ServiceType;
@@ -145,7 +144,7 @@ public final class Manager {
         unackedExits.forEach(this::ack);
         unackedExits.clear();
         if (state.loaded().isEmpty()) {
-            var sources = ConfigLoader.sources(settings.config());
+            var sources = settings.configurationSources();
             process(new Input.LoadConfiguration(settings.config().toString(), sources, Caller.MANAGER));
         } else {
             for (Effect e : core.resume(state)) runEffect(e);

@@ -13,6 +13,13 @@ import java.util.UUID;
  * @param generation which svmgr of this boot it is, from 1
  * @param bootId the boot whose events it replays (in host mode: one {@code dynamod up})
  * @param controlGroup a group whose members may connect to the control socket (mode 0660), or empty (0600)
+ * @param logdArgv the command line of the built-in log daemon (a file, one argument per line), or empty: no logd
  */
 public record ManagerSettings(Path config, Path state, int initFd, int generation, UUID bootId, Options options,
-        java.util.Optional<String> controlGroup) {}
+        java.util.Optional<String> controlGroup, java.util.Optional<Path> logdArgv) {
+
+    /** The configuration's files and the built-in services. */
+    public java.util.List<dynamod.conf.ConfigSource> configurationSources() {
+        return BuiltinServices.with(config, logdArgv);
+    }
+}

@@ -9,7 +9,7 @@ import dynamod.journal.event.LogStream;
 import dynamod.linux.LinuxException;
 import dynamod.linux.Posix;
 import dynamod.conf.spec.LogSettings;
-import dynamod.svmgr.logs.LineFramer;
+import dynamod.journal.logs.LineFramer;
 import dynamod.svmgr.logs.RateLimiter;
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -72,6 +72,14 @@ final class HostTree implements AutoCloseable {
                 "-XX:TieredStopAtLevel=1", "-Xshare:auto", "@" + chronicleArgs(), "-cp", cp, "dynamod.svmgr.Main",
                 "--config", config.toString(), "--state", state.toString()));
         svmgr.addAll(List.of(svmgrOptions));
+        if (svmgr.contains("--logd")) {
+            // The built-in log daemon, with this test's classpath.
+            svmgr.remove("--logd");
+            Path logdArgv = state.resolve("run/logd.argv");
+            Files.write(logdArgv, List.of(java, "-Ddynamod.daemon=dynamod-logd", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                    "-Xshare:auto", "@" + chronicleArgs(), "-cp", cp, "dynamod.logd.Main", "--state", state.toString()));
+            svmgr.addAll(List.of("--logd-argv", logdArgv.toString()));
+        }
         Path argv = state.resolve("run/svmgr.argv");
         Files.write(argv, svmgr);
         List<String> initCommand = new ArrayList<>(List.of(java, "-Ddynamod.daemon=dynamod-init", "-XX:+UseSerialGC",

@@ -15,7 +15,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A service floods its stdout while svmgr is killed again and again: every line is in the journal exactly once. */
+/**
+ * A service floods its stdout while svmgr and then logd are killed again and again: every line is in the journal
+ * exactly once, and the built-in logd comes back each time.
+ */
 class LosslessLogsTest {
 
     private static final int LINES = 120_000;
@@ -24,13 +27,14 @@ class LosslessLogsTest {
     Path dir;
 
     @Test
-    void everyLineOnceThroughThreeKillsOfSvmgr() throws Exception {
+    void everyLineOnceThroughKillsOfSvmgrAndLogd() throws Exception {
         Path config = HostTree.config(dir);
         // About 20,000 lines a second (ten lines, then half a millisecond), then it stays.
         HostTree.service(config, "counter", "exec = [\"perl\", \"-e\", "
                 + EndToEnd.str("$| = 1; for my $i (1.." + LINES + ") { print \"$i\\n\"; select(undef, undef, undef, 0.0005) if $i % 10 == 0 } sleep 100000")
                 + "]\n[logs]\nrate-limit-burst = 0\n");
-        try (HostTree tree = HostTree.start(dir)) {
+        try (HostTree tree = HostTree.start(dir, "--logd")) {
+            tree.awaitState(BuiltinServices.LOGD, "running");
             tree.awaitState("counter", "running");
             int writer = tree.pidOf("counter");
             int seen = 0;
@@ -42,6 +46,14 @@ class LosslessLogsTest {
                 ProcessHandle.of(svmgr).orElseThrow().destroyForcibly();
                 await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
                         .until(() -> tree.ping().map(p -> ((Number) p.get("pid")).intValue() != svmgr).orElse(false));
+            }
+            for (int kill = 0; kill < 2; kill++) {
+                int before = lines(tree).size();
+                await().atMost(Duration.ofSeconds(60)).until(() -> lines(tree).size() > before + 5_000);
+                int logd = tree.pidOf(BuiltinServices.LOGD);
+                ProcessHandle.of(logd).orElseThrow().destroyForcibly();
+                await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20)).until(() ->
+                        tree.stateOf(BuiltinServices.LOGD).equals("running") && tree.pidOf(BuiltinServices.LOGD) != logd);
             }
             await().atMost(Duration.ofSeconds(120)).until(() -> lines(tree).size() >= LINES);
             List<LogLine> lines = lines(tree);
