@@ -43,7 +43,7 @@ class JournalDumpTest {
         assertEquals(4, lines.size(), run.out());
         assertTrue(lines.get(0).matches("\\S+Z events #[0-9a-f]+ svmgr\\[\\d+] ManagerStarted generation=1 pid=812"), lines.get(0));
         assertTrue(lines.get(1).contains(" logs #") && lines.get(1).endsWith("LogLine service=web stream=STDERR priority=3 pid=4242 "
-                + "identifier=nginx message=\"bind() failed\" flags=0"), lines.get(1));
+                + "identifier=nginx message=\"bind() failed\" flags=0 sourceOffset=-1"), lines.get(1));
         assertTrue(lines.get(2).endsWith("ServiceSpawned service=web pid=4242 executable=/usr/sbin/nginx"), lines.get(2));
         assertTrue(lines.get(3).contains("message=base64:/3g="), "bytes that are not UTF-8 are kept: " + lines.get(3));
     }

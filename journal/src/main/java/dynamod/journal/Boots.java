@@ -22,6 +22,8 @@ final class Boots {
         Map<UUID, Map<Stream, long[]>> ranges = new LinkedHashMap<>();
         Map<UUID, long[]> times = new LinkedHashMap<>();
         for (Stream stream : Stream.values()) {
+            // A read-only journal cannot create a stream no one wrote yet: it has no boots in it.
+            if (journal.options().readOnly() && !java.nio.file.Files.isDirectory(journal.directory().resolve(stream.directory()))) continue;
             for (Run run : runs(journal, stream)) {
                 ranges.computeIfAbsent(run.boot(), b -> new EnumMap<>(Stream.class))
                         .merge(stream, new long[] {run.firstSeq(), run.lastSeq()},

@@ -43,6 +43,19 @@ class JournalTest {
     }
 
     @Test
+    void aReadOnlyJournalWithOnlyLogsListsItsBoots() throws Exception {
+        try (Journal journal = Journal.open(options())) {
+            journal.append(new dynamod.journal.event.LogEvent.LogLine("web", dynamod.journal.event.LogStream.STDOUT, 6, 1, "web",
+                    "hello".getBytes(java.nio.charset.StandardCharsets.UTF_8), 0));
+        }
+        try (Journal reading = Journal.open(options().readingOnly())) {
+            List<Boot> boots = reading.boots();
+            assertEquals(1, boots.size(), "the logs stream's boot, without an events stream to open");
+            assertTrue(boots.getFirst().firstSeq(Stream.LOGS).isPresent());
+        }
+    }
+
+    @Test
     void anEventCanCarryTheMonotonicTimeItWasDecidedAt() throws Exception {
         Event event = new dynamod.journal.event.ServiceEvent.ServiceTargetSet("web", true, "loaded");
         try (Journal journal = Journal.open(options())) {

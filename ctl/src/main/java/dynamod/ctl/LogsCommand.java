@@ -1,0 +1,425 @@
+package dynamod.ctl;
+
+import dynamod.ctl.logs.Cursor;
+import dynamod.ctl.logs.JournalLogs;
+import dynamod.ctl.logs.LogEntry;
+import dynamod.ctl.logs.LogFormat;
+import dynamod.ctl.logs.LogMatcher;
+import dynamod.ctl.logs.LogQuery;
+import dynamod.ctl.logs.LogWriter;
+import dynamod.ctl.logs.QueryException;
+import dynamod.ctl.logs.QuerySyntax;
+import dynamod.journal.Boot;
+import dynamod.journal.text.Json;
+import java.io.BufferedOutputStream;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code dynamodctl logs}: journalctl's vocabulary over the journal's log stream, read directly (logd will answer
+ * the same {@link LogQuery} from its indexes). Exit codes as journalctl: 0, or 1 for a bad argument or a query
+ * that cannot be answered (with a message on stderr). See docs/logs.md.
+ */
+@Command(name = "logs", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, sortOptions = false, usageHelpAutoWidth = true,
+        description = {"Show log lines from the journal, as journalctl does.",
+            "Matches: FIELD=VALUE (same field ORed, different fields ANDed, + between groups ORs them)."})
+final class LogsCommand implements Callable<Integer> {
+
+    static final Path BOOTED_JOURNAL = Path.of("/var/lib/dynamod/journal");
+
+    @Option(names = {"-D", "--directory"}, paramLabel = "DIR",
+            description = "The journal directory (default: $DYNAMOD_STATE/journal, else /var/lib/dynamod/journal).")
+    Path directory;
+
+    @Option(names = "--state", paramLabel = "DIR", description = "A host-mode state directory: its journal is DIR/journal.")
+    Path state;
+
+    @Option(names = {"-u", "--unit"}, paramLabel = "UNIT", description = "Lines of this service (glob; web or web.service). Repeatable.")
+    List<String> units = new ArrayList<>();
+
+    @Option(names = {"-t", "--identifier"}, paramLabel = "ID", description = "Lines with this SYSLOG_IDENTIFIER. Repeatable.")
+    List<String> identifiers = new ArrayList<>();
+
+    @Option(names = {"-b", "--boot"}, arity = "0..1", fallbackValue = "0", paramLabel = "[±N|ID]",
+            description = "Lines of one boot: 0 or -0 the current (last), -1 the one before, 1 the first, or a boot id.")
+    String boot;
+
+    @Option(names = "--list-boots", description = "List the boots in the journal.")
+    boolean listBoots;
+
+    @Option(names = {"-k", "--dmesg"}, description = "Kernel lines (_TRANSPORT=kernel) of the current boot.")
+    boolean dmesg;
+
+    @Option(names = {"-S", "--since"}, paramLabel = "TIME", description = "Lines at or after TIME (2026-12-01 10:00, today, -1h, …).")
+    String since;
+
+    @Option(names = {"-U", "--until"}, paramLabel = "TIME", description = "Lines at or before TIME.")
+    String until;
+
+    @Option(names = {"-p", "--priority"}, paramLabel = "PRIO", description = "A level (and more important), or a range: err, 3, warning..err.")
+    String priority;
+
+    @Option(names = {"-g", "--grep"}, paramLabel = "REGEX", description = "Lines whose MESSAGE matches (all lower-case: case-insensitive).")
+    String grep;
+
+    @Option(names = "--case-sensitive", arity = "0..1", fallbackValue = "true", paramLabel = "BOOL",
+            description = "Match --grep case-sensitively (or not).")
+    Boolean caseSensitive;
+
+    @Option(names = {"-f", "--follow"}, description = "Show the last 10 lines, then lines as they are appended.")
+    boolean follow;
+
+    @Option(names = {"-n", "--lines"}, arity = "0..1", fallbackValue = "10", paramLabel = "N",
+            description = "The last N lines (default 10), +N the first N, or all.")
+    String lines;
+
+    @Option(names = {"-e", "--pager-end"}, description = "The end of the journal (implies -n 1000; there is no pager).")
+    boolean pagerEnd;
+
+    @Option(names = {"-r", "--reverse"}, description = "Newest first.")
+    boolean reverse;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "MODE", defaultValue = "short",
+            description = "short, short-full, short-iso, short-iso-precise, short-precise, short-monotonic, short-unix, with-unit, "
+                    + "cat, json, json-pretty, export.")
+    String output;
+
+    @Option(names = "--utc", description = "Times in UTC.")
+    boolean utc;
+
+    @Option(names = "--no-hostname", description = "No host name in the short modes.")
+    boolean noHostname;
+
+    @Option(names = {"-a", "--all"}, description = "Show unprintable messages as they are, not as [N blob data].")
+    boolean all;
+
+    @Option(names = {"-q", "--quiet"}, description = "No informational lines (-- Boot …, -- No entries --).")
+    boolean quiet;
+
+    @Option(names = "--no-pager", description = "Accepted for journalctl's sake: there is no pager.")
+    boolean noPager;
+
+    @Option(names = {"-c", "--cursor"}, paramLabel = "CURSOR", description = "Start at this entry.")
+    String cursor;
+
+    @Option(names = "--after-cursor", paramLabel = "CURSOR", description = "Start after this entry.")
+    String afterCursor;
+
+    @Option(names = "--show-cursor", description = "Print the last entry's cursor after the entries.")
+    boolean showCursor;
+
+    @Option(names = "--cursor-file", paramLabel = "FILE", description = "Start after the cursor in FILE, if any; write the last cursor there.")
+    Path cursorFile;
+
+    @Option(names = {"-F", "--field"}, paramLabel = "FIELD", description = "The distinct values of FIELD among the matching lines.")
+    String field;
+
+    @Option(names = "--disk-usage", description = "The bytes the journal takes up.")
+    boolean diskUsage;
+
+    @Parameters(paramLabel = "FIELD=VALUE", arity = "0..*", description = "Matches; + between groups.")
+    List<String> matches = new ArrayList<>();
+
+    @Spec
+    CommandSpec spec;
+
+    // What tests replace; the real command writes raw bytes to fd 1 and stops following on SIGINT/SIGTERM.
+    private final OutputStream stdout;
+    private final Clock clock;
+    private final ZoneId zone;
+    private final Optional<String> hostname;
+    private final Map<String, String> environment;
+    private final BooleanSupplier running;
+
+    LogsCommand() {
+        this(null, Clock.systemUTC(), ZoneId.systemDefault(), Optional.empty(), System.getenv(), null);
+    }
+
+    /** For tests: where output goes, what "now" is, the local zone, the host name, the environment, when to stop following. */
+    LogsCommand(OutputStream stdout, Clock clock, ZoneId zone, Optional<String> hostname, Map<String, String> environment,
+            BooleanSupplier running) {
+        this.stdout = stdout;
+        this.clock = clock;
+        this.zone = zone;
+        this.hostname = hostname;
+        this.environment = environment;
+        this.running = running;
+    }
+
+    /** The journal directory: -D, else --state DIR/journal, else $DYNAMOD_STATE/journal, else the booted system's. */
+    Path journalDirectory() {
+        if (directory != null) return directory;
+        if (state != null) return state.resolve("journal");
+        String env = environment.get("DYNAMOD_STATE");
+        return env != null && !env.isEmpty() ? Path.of(env).resolve("journal") : BOOTED_JOURNAL;
+    }
+
+    @Override
+    public Integer call() {
+        PrintWriter err = spec.commandLine().getErr();
+        boolean real = stdout == null;
+        OutputStream raw = real ? new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16) : stdout;
+        Output out = new Output(raw);
+        try {
+            return run(out, real, err);
+        } catch (QueryException e) {
+            err.println("dynamodctl: " + e.getMessage());
+            return 1;
+        } catch (Output.Closed e) {
+            return 0; // the reader went away (| head): journalctl stops quietly too
+        } catch (IOException e) {
+            err.println("dynamodctl: " + journalDirectory() + ": " + e.getMessage());
+            return 1;
+        } catch (java.io.UncheckedIOException e) {
+            err.println("dynamodctl: " + journalDirectory() + ": " + e.getMessage() + ": " + e.getCause().getMessage());
+            return 1;
+        } finally {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                // closed: nothing more to say
+            }
+        }
+    }
+
+    private int run(Output out, boolean real, PrintWriter err) throws IOException {
+        if (directory != null && state != null) throw new QueryException("give -D/--directory or --state, not both");
+        Path dir = journalDirectory();
+        LogFormat format = LogFormat.parse(output);
+        ZoneId z = utc ? ZoneOffset.UTC : zone;
+        if (diskUsage) {
+            long bytes = JournalLogs.diskUsage(dir);
+            out.write(("Archived and active journals take up " + LogWriter.bytes(bytes) + " (" + bytes + " bytes) in the file system.\n")
+                    .getBytes(StandardCharsets.UTF_8));
+            return 0;
+        }
+        LogQuery query = query(z);
+        try (JournalLogs logs = JournalLogs.open(dir)) {
+            if (listBoots) {
+                listBoots(logs.boots(), format, z, out);
+                return 0;
+            }
+            if (field != null) {
+                for (byte[] value : logs.fieldValues(query, field)) {
+                    out.write(value);
+                    out.write('\n');
+                }
+                return 0;
+            }
+            LogWriter writer = new LogWriter(out, format, z, noHostname ? Optional.empty() : Optional.of(host()), all, quiet);
+            Cursor[] last = new Cursor[1];
+            AtomicBoolean stop = new AtomicBoolean();
+            BooleanSupplier keepGoing = running != null ? running : () -> !stop.get();
+            if (real && query.follow()) onSignals(stop);
+            try {
+                logs.run(query, new JournalLogs.Sink() {
+                    @Override
+                    public void entry(LogEntry e) throws IOException {
+                        writer.write(e);
+                        last[0] = e.cursor();
+                    }
+
+                    @Override
+                    public void caughtUp() throws IOException {
+                        writer.flush();
+                    }
+                }, keepGoing);
+                if (writer.written() == 0 && !quiet && !query.follow()) writer.noEntries();
+                if (showCursor && last[0] != null) writer.cursor(last[0]);
+            } finally {
+                if (cursorFile != null && last[0] != null) writeCursorFile(last[0]);
+            }
+            return 0;
+        }
+    }
+
+    /** The options as a query, with times resolved against the clock in {@code zone}. */
+    LogQuery query(ZoneId z) throws IOException {
+        List<String> words = new ArrayList<>();
+        // -b and -n take an optional value: a bare -b or -n before a match takes the match as its value.
+        String bootText = boot;
+        if (bootText != null && !QuerySyntax.looksLikeBoot(bootText) && (bootText.contains("=") || bootText.equals("+"))) {
+            words.add(bootText);
+            bootText = "0";
+        }
+        String linesText = lines;
+        if (linesText != null && !QuerySyntax.looksLikeLines(linesText) && (linesText.contains("=") || linesText.equals("+"))) {
+            words.add(linesText);
+            linesText = "10";
+        }
+        words.addAll(matches);
+        Instant now = clock.instant();
+        int given = (cursor != null ? 1 : 0) + (afterCursor != null ? 1 : 0) + (cursorFile != null ? 1 : 0);
+        if (given > 1) throw new QueryException("give one of --cursor, --after-cursor and --cursor-file");
+        Optional<Cursor> at = Optional.empty();
+        boolean after = false;
+        if (cursor != null) at = Optional.of(Cursor.parse(cursor));
+        if (afterCursor != null) {
+            at = Optional.of(Cursor.parse(afterCursor));
+            after = true;
+        }
+        if (cursorFile != null && Files.exists(cursorFile)) {
+            String text = Files.readString(cursorFile, StandardCharsets.UTF_8).strip();
+            if (!text.isEmpty()) {
+                at = Optional.of(Cursor.parse(text));
+                after = true;
+            }
+        }
+        LogQuery.Lines n;
+        if (linesText != null) n = QuerySyntax.parseLines(linesText);
+        else if (pagerEnd) n = LogQuery.Lines.tail(1000);
+        else if (follow) n = LogQuery.Lines.tail(10);
+        else n = LogQuery.Lines.ALL;
+        Optional<Instant> from = Optional.ofNullable(since).map(s -> QuerySyntax.parseTime(s, now, z));
+        Optional<Instant> to = Optional.ofNullable(until).map(s -> QuerySyntax.parseTime(s, now, z));
+        if (from.isPresent() && to.isPresent() && from.get().isAfter(to.get())) throw new QueryException("--since is after --until");
+        Optional<LogQuery.Grep> g = Optional.ofNullable(grep).map(p -> new LogQuery.Grep(p,
+                caseSensitive != null ? caseSensitive : LogMatcher.smartCaseSensitive(p)));
+        return new LogQuery(QuerySyntax.parseMatches(words), units, identifiers, Optional.ofNullable(bootText).map(QuerySyntax::parseBoot),
+                from, to, priority == null ? LogQuery.ALL_PRIORITIES : QuerySyntax.parsePriorities(priority), g, at, after, n, reverse, follow,
+                dmesg);
+    }
+
+    private void listBoots(List<Boot> boots, LogFormat format, ZoneId z, OutputStream out) throws IOException {
+        StringBuilder b = new StringBuilder();
+        if (format == LogFormat.JSON || format == LogFormat.JSON_PRETTY) {
+            List<Map<String, Object>> list = new ArrayList<>();
+            for (int i = 0; i < boots.size(); i++) {
+                Boot boot = boots.get(i);
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("index", i - (boots.size() - 1));
+                o.put("boot_id", Cursor.Ids.hex(boot.id()));
+                o.put("first_entry", micros(boot.first()));
+                o.put("last_entry", micros(boot.last()));
+                list.add(o);
+            }
+            b.append(Json.write(list)).append('\n');
+        } else {
+            int idx = Math.max(3, Integer.toString(1 - boots.size()).length());
+            int time = "Tue 2026-12-01 10:00:00 UTC".length();
+            List<String[]> rows = new ArrayList<>();
+            for (int i = 0; i < boots.size(); i++) {
+                Boot boot = boots.get(i);
+                String[] row = {Integer.toString(i - (boots.size() - 1)), Cursor.Ids.hex(boot.id()),
+                    LogWriter.fullTime(boot.first(), z), LogWriter.fullTime(boot.last(), z)};
+                time = Math.max(time, row[2].length());
+                rows.add(row);
+            }
+            b.append(String.format("%" + idx + "s %-32s %-" + time + "s %s%n", "IDX", "BOOT ID", "FIRST ENTRY", "LAST ENTRY"));
+            for (String[] row : rows) b.append(String.format("%" + idx + "s %s %-" + time + "s %s%n", (Object[]) row));
+        }
+        out.write(b.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static long micros(Instant t) {
+        return t.getEpochSecond() * 1_000_000L + t.getNano() / 1000;
+    }
+
+    /** The time format of --list-boots and -o short-full. */
+    private static final class LogWriterAccess {
+        static String full(Instant t, ZoneId z) {
+            return java.time.format.DateTimeFormatter.ofPattern("EEE yyyy-MM-dd HH:mm:ss zzz", java.util.Locale.ENGLISH).format(t.atZone(z));
+        }
+    }
+
+    private void writeCursorFile(Cursor last) {
+        try {
+            Path tmp = cursorFile.resolveSibling(cursorFile.getFileName() + ".tmp");
+            Files.writeString(tmp, last.format(), StandardCharsets.UTF_8);
+            Files.move(tmp, cursorFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            spec.commandLine().getErr().println("dynamodctl: cannot write the cursor file " + cursorFile + ": " + e.getMessage());
+        }
+    }
+
+    /** The host part of the short modes: the kernel's host name, as journald records it (_HOSTNAME) at the time. */
+    private String host() {
+        if (hostname.isPresent()) return hostname.get();
+        for (Path p : List.of(Path.of("/proc/sys/kernel/hostname"), Path.of("/etc/hostname"))) {
+            try {
+                String h = Files.readString(p, StandardCharsets.UTF_8).strip();
+                if (!h.isEmpty()) return h;
+            } catch (IOException e) {
+                // try the next
+            }
+        }
+        return "localhost";
+    }
+
+    /** Ctrl-C ends following normally (exit 0, cursor file written), as journalctl. */
+    @SuppressWarnings("restriction")
+    private static void onSignals(AtomicBoolean stop) {
+        for (String name : List.of("INT", "TERM")) {
+            try {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> stop.set(true));
+            } catch (IllegalArgumentException e) {
+                // not available here: the default (exit 130) applies
+            }
+        }
+    }
+
+    /** Standard output whose write errors (a closed pipe) are told apart from the journal's. */
+    static final class Output extends FilterOutputStream {
+        static final class Closed extends IOException {
+            Closed(IOException cause) {
+                super(cause);
+            }
+        }
+
+        Output(OutputStream out) {
+            super(out);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) throws IOException {
+            try {
+                out.write(b, off, len);
+            } catch (IOException e) {
+                throw new Closed(e);
+            }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            try {
+                out.write(b);
+            } catch (IOException e) {
+                throw new Closed(e);
+            }
+        }
+
+        @Override
+        public void flush() throws IOException {
+            try {
+                out.flush();
+            } catch (IOException e) {
+                throw new Closed(e);
+            }
+        }
+    }
+}
