@@ -81,7 +81,9 @@ public final class JournalReader implements AutoCloseable {
         ExcerptTailer made;
         try {
             made = stream.tailer();
-        } catch (RuntimeException | InternalError | AssertionError e) {
+        } catch (Exception | InternalError | AssertionError e) {
+            // Exception, not RuntimeException: Chronicle throws checked ones unchecked (a zeroed header gives
+            // StreamCorruptedException), so every guard around its calls catches them all.
             made = null;
             report(-1, -1, 0, "Chronicle cannot read this stream (" + e + "); every file is scanned instead");
         }
@@ -159,7 +161,7 @@ public final class JournalReader implements AutoCloseable {
             length = (int) remaining;
             if (scratch.length < length) scratch = new byte[Math.max(length, scratch.length * 2)];
             bytes.read(scratch, 0, length);
-        } catch (RuntimeException | InternalError | AssertionError e) {
+        } catch (Exception | InternalError | AssertionError e) {
             // InternalError: a fault in an unsafe memory access (a truncated mapped file); AssertionError: one of
             // Chronicle's own checks, when assertions are on.
             File file2 = guarded(tailer::currentFile, null);
@@ -381,7 +383,7 @@ public final class JournalReader implements AutoCloseable {
     private static <T> T guarded(Supplier<T> call, T fallback) {
         try {
             return call.get();
-        } catch (RuntimeException | InternalError | AssertionError e) {
+        } catch (Exception | InternalError | AssertionError e) {
             return fallback;
         }
     }

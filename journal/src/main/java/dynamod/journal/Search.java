@@ -108,7 +108,7 @@ final class Search implements AutoCloseable {
                 }
                 return Optional.empty();
             }
-        } catch (RuntimeException | InternalError | AssertionError e) {
+        } catch (Exception | InternalError | AssertionError e) {
             return Optional.empty();
         }
     }

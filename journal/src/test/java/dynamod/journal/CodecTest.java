@@ -109,9 +109,9 @@ class CodecTest {
                         Optional.of(ExitStatus.exited(3)), "exited 3", Optional.of("db")),
 "444d4a3114000100316b1a0d04000000000000000000ca67a7fc7a1810a40000000000002e4cb2771c6a3f4e4a3b2c1d0e0f519a"
                             + "02d204000003776562085354415254494e47064641494c4544c2430106000008657869746564203301026462"},
-                new Object[] {new LogLine("web", LogStream.STDERR, 3, 77, "nginx", new byte[] {'o', 'o', 'p', 's', (byte) 0xff}, 1),
-"444d4a3164000100700667ba04000000000000000000ca67a7fc7a1810a40000000000002e4cb2771c6a3f4e4a3b2c1d0e0f519a"
-                            + "02d20400000377656206535444455252069a01056e67696e78056f6f7073ff02"},
+                new Object[] {new LogLine("web", LogStream.STDERR, 3, 77, "nginx", new byte[] {'o', 'o', 'p', 's', (byte) 0xff}, 1, 4096),
+"444d4a3164000200d75bb96404000000000000000000ca67a7fc7a1810a40000000000002e4cb2771c6a3f4e4a3b2c1d0e0f519a"
+                            + "02d20400000377656206535444455252069a01056e67696e78056f6f7073ff028040"},
                 new Object[] {new ConfigurationLoaded("/etc/dynamod", "ab12", 8, 3, 0, 1, List.of("w.toml:1:1: warning: x"),
                         List.of(new dynamod.journal.event.SystemEvent.ConfigFile("/etc/dynamod/services/w.toml", "service", "[service]\n".getBytes()))),
                     "444d4a31040001002f98c74a04000000000000000000ca67a7fc7a1810a40000000000002e4cb2771c6a3f4e4a3b2c1d0e0f519a"
@@ -127,5 +127,16 @@ class CodecTest {
             assertEquals(HexFormat.of().formatHex(expected), HexFormat.of().formatHex(actual), event::toString);
         }
         assertFalse(golden.isEmpty());
+    }
+
+    @Test
+    void aVersionOneLogLineIsReadAsTheCurrentRecord() {
+        // Written before LogLine had sourceOffset: it reads as a line without one (-1).
+        byte[] v1 = HexFormat.of().parseHex("444d4a3164000100700667ba04000000000000000000ca67a7fc7a1810a40000000000002e4cb2771c6a3f4e4a3b2c1d0e0f519a"
+                + "02d20400000377656206535444455252069a01056e67696e78056f6f7073ff02");
+        Frame.Decoded decoded = Frame.decode(Stream.LOGS, v1, 0, v1.length);
+        assertTrue(decoded instanceof Frame.Decoded.Ok, () -> "decoded: " + decoded);
+        assertEquals(new LogLine("web", LogStream.STDERR, 3, 77, "nginx", new byte[] {'o', 'o', 'p', 's', (byte) 0xff}, 1, -1),
+                ((Frame.Decoded.Ok) decoded).recorded().event());
     }
 }

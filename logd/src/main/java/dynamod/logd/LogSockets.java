@@ -19,11 +19,17 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The datagram log sockets: syslog ({@code RUN/log.sock}; {@code /dev/log} in PID-1 mode) and the native journal
- * protocol ({@code RUN/journal.sock}; {@code /run/systemd/journal/socket} in PID-1 mode). Each is bound with SO_PASSCRED,
- * mode 0666 (anyone may log; the kernel's credentials say who did), and read by one platform thread: receive, parse,
- * {@code journal.append(LogLine)} with stream SYSLOG or NATIVE. The line's service is the sender's
- * {@code DYNAMOD_SERVICE} ({@link Senders}), its pid the one the message names, else the sender's.
+ * The log sockets: the datagram ones, syslog ({@code RUN/log.sock}; {@code /dev/log} in PID-1 mode) and the native
+ * journal protocol ({@code RUN/journal.sock}; {@code /run/systemd/journal/socket} in PID-1 mode), and journald's stdout
+ * stream socket ({@code RUN/stdout.sock}; {@code /run/systemd/journal/stdout} in PID-1 mode). The datagram sockets are
+ * bound with SO_PASSCRED, mode 0666 (anyone may log; the kernel's credentials say who did), and read by one platform
+ * thread each: receive, parse, {@code journal.append(LogLine)} with stream SYSLOG or NATIVE. The line's service is the
+ * sender's {@code DYNAMOD_SERVICE} ({@link Senders}), its pid the one the message names, else the sender's.
+ *
+ * <p>The stream socket (mode 0666) has one platform thread too: it accepts and polls every connection (at most
+ * {@link #DEFAULT_MAX_STREAMS}; beyond that a connection is closed at once, counted and warned about), reads each
+ * header and cuts the rest into lines ({@link StdoutStream}), journaled with stream STDOUT, the header's identifier
+ * (else the peer's command name), the peer's pid (SO_PEERCRED, at connect) and its service.
  *
  * <p>Malformed datagrams never stop a listener: each is counted, and one warning line (service "", identifier
  * {@code dynamod-logd}, priority 4, on the socket's stream) is journaled per burst: the first one says what was wrong,
@@ -41,6 +47,12 @@ public final class LogSockets implements AutoCloseable {
     /** Messages longer than this are journaled in pieces, each marked SPLIT (as the capture of stdout does). */
     public static final int MAX_LINE = 64 * 1024;
     public static final Duration DEFAULT_WARN_INTERVAL = Duration.ofSeconds(10);
+    /** Connections to the stdout stream socket served at once; more are refused (journald allows 65,536). */
+    public static final int DEFAULT_MAX_STREAMS = 256;
+    /** The longest line of a stdout stream, in bytes, before it is cut (journald's LineMax= default; svmgr's line-max). */
+    public static final int STREAM_LINE_MAX = 48 * 1024;
+    /** A partial line of a stdout stream goes out (PARTIAL) after this long without its newline, as the capture's. */
+    public static final long STREAM_PARTIAL_TIMEOUT_NANOS = 1_000_000_000L;
     public static final String IDENTIFIER = "dynamod-logd";
 
     private static final int REQUIRED_SEALS = Posix.F_SEAL_SHRINK | Posix.F_SEAL_GROW | Posix.F_SEAL_WRITE;
@@ -51,32 +63,52 @@ public final class LogSockets implements AutoCloseable {
      */
     public record Counters(long received, long memfds, long journaled, long malformed, long ignored, long warnings) {}
 
+    /**
+     * What the stdout stream socket has seen: connections accepted and refused (over the limit), open ones now, bytes
+     * read, lines journaled, malformed streams (a bad header: the connection is dropped), warnings journaled.
+     */
+    public record StreamCounters(long accepted, long refused, long open, long bytes, long journaled, long malformed, long warnings) {}
+
     private final Journal journal;
     private final Senders senders = new Senders();
     private final Duration warnInterval;
     private final List<Listener> listeners = new ArrayList<>();
     private final Listener syslog, nativeProtocol;
+    private final StreamListener stdout;
 
-    private LogSockets(Journal journal, Path syslogSocket, Path nativeSocket, Duration warnInterval) throws IOException {
+    private LogSockets(Journal journal, Path syslogSocket, Path nativeSocket, Path stdoutSocket, Duration warnInterval, int maxStreams)
+            throws IOException {
         this.journal = journal;
         this.warnInterval = warnInterval;
         try {
             syslog = syslogSocket == null ? null : add(new SyslogListener(bind(syslogSocket), syslogSocket));
             nativeProtocol = nativeSocket == null ? null : add(new NativeListener(bind(nativeSocket), nativeSocket));
+            stdout = stdoutSocket == null ? null : (StreamListener) add(new StreamListener(listen(stdoutSocket), stdoutSocket, maxStreams));
         } catch (IOException | RuntimeException e) {
             close();
             throw e;
         }
     }
 
-    /** Binds both sockets (a null path: that one is not bound) and starts their threads. */
+    /** Binds the two datagram sockets (a null path: that one is not bound) and starts their threads. */
     public static LogSockets start(Journal journal, Path syslogSocket, Path nativeSocket) throws IOException {
-        return start(journal, syslogSocket, nativeSocket, DEFAULT_WARN_INTERVAL);
+        return start(journal, syslogSocket, nativeSocket, null, DEFAULT_WARN_INTERVAL, DEFAULT_MAX_STREAMS);
     }
 
     public static LogSockets start(Journal journal, Path syslogSocket, Path nativeSocket, Duration warnInterval)
             throws IOException {
-        LogSockets sockets = new LogSockets(journal, syslogSocket, nativeSocket, warnInterval);
+        return start(journal, syslogSocket, nativeSocket, null, warnInterval, DEFAULT_MAX_STREAMS);
+    }
+
+    /** Binds the three sockets (a null path: that one is not bound) and starts their threads. */
+    public static LogSockets start(Journal journal, Path syslogSocket, Path nativeSocket, Path stdoutSocket) throws IOException {
+        return start(journal, syslogSocket, nativeSocket, stdoutSocket, DEFAULT_WARN_INTERVAL, DEFAULT_MAX_STREAMS);
+    }
+
+    public static LogSockets start(Journal journal, Path syslogSocket, Path nativeSocket, Path stdoutSocket, Duration warnInterval,
+            int maxStreams) throws IOException {
+        if (maxStreams < 1) throw new IllegalArgumentException("maxStreams must be at least 1: " + maxStreams);
+        LogSockets sockets = new LogSockets(journal, syslogSocket, nativeSocket, stdoutSocket, warnInterval, maxStreams);
         for (Listener l : sockets.listeners) l.thread.start();
         return sockets;
     }
@@ -87,6 +119,10 @@ public final class LogSockets implements AutoCloseable {
 
     public Counters nativeCounters() {
         return nativeProtocol == null ? new Counters(0, 0, 0, 0, 0, 0) : nativeProtocol.counters();
+    }
+
+    public StreamCounters stdoutCounters() {
+        return stdout == null ? new StreamCounters(0, 0, 0, 0, 0, 0, 0) : stdout.streamCounters();
     }
 
     /** Stops the threads, closes the sockets and removes their files. */
@@ -106,6 +142,18 @@ public final class LogSockets implements AutoCloseable {
         try {
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw-rw-"));
         } catch (IOException | RuntimeException e) {
+            closeQuietly(fd);
+            throw e;
+        }
+        return fd;
+    }
+
+    private static int listen(Path path) throws IOException {
+        Files.createDirectories(path.toAbsolutePath().getParent());
+        int fd = UnixSockets.listenStream(path, 128, 0666);
+        try {
+            Posix.setNonBlocking(fd, true); // poll says when; a connection gone before accept must not block the thread
+        } catch (LinuxException e) {
             closeQuietly(fd);
             throw e;
         }
@@ -139,7 +187,12 @@ public final class LogSockets implements AutoCloseable {
 
         abstract void handle(UnixSockets.Datagram d);
 
-        private void run() {
+        /** What a bad input is called in the warning. */
+        String unit() {
+            return "datagram";
+        }
+
+        void run() {
             while (!stopping) {
                 UnixSockets.Datagram d;
                 try {
@@ -207,12 +260,17 @@ public final class LogSockets implements AutoCloseable {
 
         void malformed(int pid, String reason) {
             malformed.incrementAndGet();
+            warn(path.getFileName() + ": malformed " + unit() + (pid > 0 ? " from pid " + pid : "") + ": " + reason);
+        }
+
+        /** Journals a warning, unless one went out less than warnInterval ago: then it is only counted. */
+        void warn(String what) {
             long now = System.nanoTime();
             if (warned && now - lastWarning < warnInterval.toNanos()) {
                 quiet++;
                 return;
             }
-            String text = path.getFileName() + ": malformed datagram" + (pid > 0 ? " from pid " + pid : "") + ": " + reason
+            String text = what
                     + (quiet > 0 ? " (" + quiet + " more since the last warning)" : "")
                     + "; further ones in the next " + warnInterval.toSeconds() + " s are only counted";
             warned = true;
@@ -328,6 +386,216 @@ public final class LogSockets implements AutoCloseable {
                 return Arrays.copyOf(buf, size);
             } catch (LinuxException e) {
                 throw new NativeMessage.Malformed("cannot read the memfd: " + e.getMessage());
+            }
+        }
+    }
+
+    /**
+     * journald's stdout stream socket: one thread accepts and polls every connection, reads what is there (up to 64 KiB
+     * a connection a round, so that one flooding client does not starve the others), and journals the lines. The
+     * partial line of a stream goes out after {@link #STREAM_PARTIAL_TIMEOUT_NANOS} without its newline and at its end;
+     * when logd stops, what the open connections hold is read first and their partial lines flushed.
+     */
+    private final class StreamListener extends Listener {
+        private final int maxStreams;
+        private final java.util.LinkedHashMap<Integer, Connection> connections = new java.util.LinkedHashMap<>();
+        private final byte[] buffer = new byte[64 * 1024];
+        final AtomicLong accepted = new AtomicLong(), refused = new AtomicLong(), open = new AtomicLong(), bytes = new AtomicLong();
+
+        /** One client: its header and framing, who it is (at connect), since when its partial line waits. */
+        private final class Connection implements dynamod.journal.logs.LineFramer.Sink {
+            final int fd, pid;
+            final String comm;
+            final StdoutStream stream = new StdoutStream(STREAM_LINE_MAX);
+            String service;
+            /** The service was looked up again at the first line (read at connect, the peer may have been mid-exec). */
+            boolean serviceChecked;
+            long partialSince;
+
+            Connection(int fd, int pid) {
+                this.fd = fd;
+                this.pid = pid;
+                this.service = senders.service(pid);
+                this.comm = senders.comm(pid); // now: the peer may be gone by the time the header is read
+            }
+
+            @Override
+            public void line(byte[] message, int priority, int flags) {
+                // what is left partial began after this line: its timeout counts from here (a stream whose every read
+                // ends inside a line must not have a line cut because the first of those partials is a second old)
+                partialSince = System.nanoTime();
+                if (service.isEmpty() && !serviceChecked) {
+                    serviceChecked = true;
+                    service = Senders.readService(pid); // not the cache: it would say "" for a second
+                }
+                String identifier = stream.identifier().isEmpty() ? comm : stream.identifier();
+                try {
+                    journal.append(new LogLine(service, LogStream.STDOUT, priority, pid, identifier, message, flags));
+                    journaled.incrementAndGet();
+                } catch (RuntimeException e) {
+                    if (journalFailures++ < 10) System.err.println("dynamod-logd: " + path.getFileName() + ": cannot journal: " + e);
+                }
+            }
+        }
+
+        StreamListener(int fd, Path path, int maxStreams) {
+            super(fd, path, LogStream.STDOUT, "logd-stdout");
+            this.maxStreams = maxStreams;
+        }
+
+        StreamCounters streamCounters() {
+            return new StreamCounters(accepted.get(), refused.get(), open.get(), bytes.get(), journaled.get(), malformed.get(), warnings.get());
+        }
+
+        @Override
+        String unit() {
+            return "stream";
+        }
+
+        @Override
+        void handle(UnixSockets.Datagram d) {
+            throw new UnsupportedOperationException("a stream socket has no datagrams");
+        }
+
+        @Override
+        void run() {
+            try {
+                while (!stopping) {
+                    Connection[] polled = connections.values().toArray(new Connection[0]);
+                    int[] fds = new int[polled.length + 1];
+                    short[] events = new short[fds.length], revents = new short[fds.length];
+                    fds[0] = fd;
+                    events[0] = Posix.POLLIN;
+                    long due = Long.MAX_VALUE;
+                    for (int i = 0; i < polled.length; i++) {
+                        fds[i + 1] = polled[i].fd;
+                        events[i + 1] = Posix.POLLIN;
+                        if (polled[i].stream.hasPartial()) due = Math.min(due, polled[i].partialSince + STREAM_PARTIAL_TIMEOUT_NANOS);
+                    }
+                    int timeout = due == Long.MAX_VALUE ? -1
+                            : (int) Math.clamp((due - System.nanoTime() + 999_999) / 1_000_000, 0, Integer.MAX_VALUE);
+                    try {
+                        Posix.poll(fds, events, revents, timeout);
+                    } catch (LinuxException e) {
+                        if (stopping || e.errno() == Errno.EBADF) return;
+                        throw e;
+                    }
+                    if (stopping) return;
+                    for (int i = 0; i < polled.length; i++) {
+                        if (revents[i + 1] != 0) read(polled[i]);
+                    }
+                    long now = System.nanoTime();
+                    for (Connection c : polled) {
+                        if (connections.containsKey(c.fd) && c.stream.hasPartial() && now - (c.partialSince + STREAM_PARTIAL_TIMEOUT_NANOS) >= 0) {
+                            c.stream.flush(c);
+                        }
+                    }
+                    if (revents[0] != 0) acceptAll(false);
+                }
+            } catch (Throwable t) { // a bug here must not leave the socket looking alive
+                System.err.println("dynamod-logd: " + path.getFileName() + ": the listener failed: " + t);
+                t.printStackTrace();
+            } finally {
+                drainAndClose();
+            }
+        }
+
+        /** Accepts what is waiting; at stop too (a connection queued before the shutdown can still be accepted). */
+        private void acceptAll(boolean atStop) {
+            for (int n = 0; atStop ? n < maxStreams : !stopping; n++) {
+                int client;
+                try {
+                    client = UnixSockets.accept(fd);
+                } catch (LinuxException e) {
+                    if (e.errno() != Errno.EAGAIN && e.errno() != Errno.ECONNABORTED && e.errno() != Errno.EINVAL && !stopping) {
+                        warn(path.getFileName() + ": accept failed: " + e.getMessage());
+                    }
+                    return;
+                }
+                int pid = -1;
+                try {
+                    pid = UnixSockets.peerCredentials(client).pid();
+                    if (connections.size() >= maxStreams) {
+                        closeQuietly(client);
+                        refused.incrementAndGet();
+                        warn(path.getFileName() + ": " + maxStreams + " streams are open: refused the connection of pid " + pid);
+                        continue;
+                    }
+                    Posix.setNonBlocking(client, true);
+                } catch (LinuxException e) {
+                    closeQuietly(client);
+                    malformed(pid, "cannot set up the connection: " + e.getMessage());
+                    continue;
+                }
+                accepted.incrementAndGet();
+                connections.put(client, new Connection(client, pid));
+                open.set(connections.size());
+            }
+        }
+
+        /** One read of a ready connection; at its end (or on an error) the partial line goes out and it is closed. */
+        private void read(Connection c) {
+            int n;
+            try {
+                n = Posix.read(c.fd, buffer, 0, buffer.length);
+            } catch (LinuxException e) {
+                n = 0; // ECONNRESET and the like: an end, as journald takes it
+            }
+            if (n < 0) return; // EAGAIN: nothing after all
+            try {
+                if (n == 0) {
+                    c.stream.end(c);
+                    close(c);
+                    return;
+                }
+                bytes.addAndGet(n);
+                boolean hadPartial = c.stream.hasPartial();
+                c.stream.feed(buffer, 0, n, c);
+                if (c.stream.hasPartial() && !hadPartial) c.partialSince = System.nanoTime();
+                // (a line given out during the feed set partialSince too: the partial now began at or after it)
+            } catch (StdoutStream.Malformed e) {
+                malformed(c.pid, e.getMessage() + " (connection closed)");
+                close(c);
+            }
+        }
+
+        private void close(Connection c) {
+            connections.remove(c.fd);
+            open.set(connections.size());
+            closeQuietly(c.fd);
+        }
+
+        /** At stop: what the clients wrote before is read (a bounded amount), partial lines go out, all is closed. */
+        private void drainAndClose() {
+            try {
+                acceptAll(true);
+            } catch (RuntimeException e) {
+                System.err.println("dynamod-logd: " + path.getFileName() + ": accepting at stop: " + e);
+            }
+            for (Connection c : connections.values().toArray(new Connection[0])) {
+                try {
+                    for (int round = 0; round < 256 && connections.containsKey(c.fd); round++) {
+                        int n;
+                        try {
+                            n = Posix.read(c.fd, buffer, 0, buffer.length);
+                        } catch (LinuxException e) {
+                            n = 0;
+                        }
+                        if (n < 0) break;
+                        if (n == 0) {
+                            c.stream.end(c);
+                            break;
+                        }
+                        bytes.addAndGet(n);
+                        c.stream.feed(buffer, 0, n, c);
+                    }
+                    c.stream.flush(c);
+                } catch (StdoutStream.Malformed e) {
+                    malformed(c.pid, e.getMessage() + " (connection closed)");
+                } catch (RuntimeException e) {
+                    System.err.println("dynamod-logd: " + path.getFileName() + ": draining pid " + c.pid + ": " + e);
+                }
+                close(c);
             }
         }
     }

@@ -3,20 +3,26 @@ package dynamod.logd;
 import dynamod.journal.Journal;
 import dynamod.journal.JournalOptions;
 import dynamod.journal.Origin;
+import dynamod.logd.index.IndexedLogs;
+import dynamod.logd.index.Indexer;
+import dynamod.logd.query.JournalLogs;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code dynamod-logd --state DIR [--syslog-socket PATH] [--native-socket PATH]}: journals what arrives on the log
- * sockets ({@link LogSockets}) into {@code DIR/journal} until SIGTERM or SIGINT, then exits 0. The sockets default to
- * {@code DIR/run/log.sock} and {@code DIR/run/journal.sock}; in PID-1 mode they will be {@code /dev/log} and
- * {@code /run/systemd/journal/socket}. Following the journal into indexes and serving queries come later (README).
+ * {@code dynamod-logd --state DIR [--syslog-socket PATH] [--native-socket PATH] [--stdout-socket PATH]}: journals what
+ * arrives on the log sockets ({@link LogSockets}) into {@code DIR/journal} until SIGTERM or SIGINT, then exits 0. The
+ * sockets default to {@code DIR/run/log.sock}, {@code DIR/run/journal.sock} and {@code DIR/run/stdout.sock}; in PID-1
+ * mode they will be {@code /dev/log}, {@code /run/systemd/journal/socket} and {@code /run/systemd/journal/stdout}. It also follows the journal's log stream into
+ * indexes under {@code DIR/logd/index} ({@link Indexer}) and answers queries on {@code DIR/run/logd.sock} ({@link QueryServer}).
  */
 public final class Main {
 
     private Main() {}
 
-    record Settings(Path state, Path syslogSocket, Path nativeSocket) {}
+    record Settings(Path state, Path syslogSocket, Path nativeSocket, Path stdoutSocket) {}
+
+    static final String USAGE = "usage: dynamod-logd --state DIR [--syslog-socket PATH] [--native-socket PATH] [--stdout-socket PATH]";
 
     public static void main(String[] args) {
         Settings settings;
@@ -24,7 +30,7 @@ public final class Main {
             settings = parse(args);
         } catch (IllegalArgumentException e) {
             System.err.println("dynamod-logd: " + e.getMessage());
-            System.err.println("usage: dynamod-logd --state DIR [--syslog-socket PATH] [--native-socket PATH]");
+            System.err.println(USAGE);
             System.exit(2);
             return;
         }
@@ -45,17 +51,22 @@ public final class Main {
             sun.misc.Signal.handle(new sun.misc.Signal(name), s -> stop.countDown());
         }
         try (Journal journal = Journal.open(JournalOptions.defaults(settings.state().resolve("journal"), Origin.LOGD));
-                LogSockets sockets = LogSockets.start(journal, settings.syslogSocket(), settings.nativeSocket())) {
-            System.err.println("dynamod-logd: listening on " + settings.syslogSocket() + " (syslog) and " + settings.nativeSocket()
-                    + " (native journal protocol)");
+                LogSockets sockets = LogSockets.start(journal, settings.syslogSocket(), settings.nativeSocket(), settings.stdoutSocket());
+                Indexer indexer = Indexer.open(journal, Indexer.directory(settings.state()));
+                QueryServer queries = QueryServer.start(settings.state().resolve("run").resolve("logd.sock"),
+                        new IndexedLogs(JournalLogs.over(journal), indexer.index(), indexer::through))) {
+            indexer.start();
+            System.err.println("dynamod-logd: listening on " + settings.syslogSocket() + " (syslog), " + settings.nativeSocket()
+                    + " (native journal protocol) and " + settings.stdoutSocket() + " (stdout streams)");
             stop.await();
-            System.err.println("dynamod-logd: stopping; syslog " + sockets.syslogCounters() + ", native " + sockets.nativeCounters());
+            System.err.println("dynamod-logd: stopping; syslog " + sockets.syslogCounters() + ", native " + sockets.nativeCounters()
+                    + ", stdout " + sockets.stdoutCounters());
         }
         return 0;
     }
 
     static Settings parse(String[] args) {
-        Path state = null, syslog = null, nativeSocket = null;
+        Path state = null, syslog = null, nativeSocket = null, stdout = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
@@ -64,12 +75,13 @@ public final class Main {
                 case "--state" -> state = v;
                 case "--syslog-socket" -> syslog = v;
                 case "--native-socket" -> nativeSocket = v;
+                case "--stdout-socket" -> stdout = v;
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
         if (state == null) throw new IllegalArgumentException("--state is required");
         Path run = state.resolve("run");
         return new Settings(state, syslog != null ? syslog : run.resolve("log.sock"),
-                nativeSocket != null ? nativeSocket : run.resolve("journal.sock"));
+                nativeSocket != null ? nativeSocket : run.resolve("journal.sock"), stdout != null ? stdout : run.resolve("stdout.sock"));
     }
 }

@@ -100,8 +100,11 @@ public final class Frame {
             Origin origin = Origin.ofCode(in.u8());
             int pid = in.i32();
             Optional<EventTypes.Type> type = EventTypes.of(typeId, version);
-            if (type.isEmpty() || origin == null) return new Decoded.Unknown(seq, typeId, version);
-            Event event = (Event) codecOf(type.get().record()).read(in);
+            Optional<EventTypes.OldVersion> old = type.isEmpty() ? EventTypes.old(typeId, version) : Optional.empty();
+            if ((type.isEmpty() && old.isEmpty()) || origin == null) return new Decoded.Unknown(seq, typeId, version);
+            Event event = type.isPresent()
+                    ? (Event) codecOf(type.get().record()).read(in)
+                    : old.get().upgrade().apply(shapeCodec(old.get().shape()).read(in));
             if (in.remaining() != 0) return new Decoded.Damaged(in.remaining() + " bytes after the event");
             return new Decoded.Ok(new Recorded(stream, seq, realtime, monotonic, boot, origin, pid, event));
         } catch (DecodeException e) {
@@ -113,6 +116,11 @@ public final class Frame {
     @SuppressWarnings({"unchecked", "rawtypes"})
     private static RecordCodec<?> codecOf(Class<? extends Event> type) {
         return RecordCodec.of((Class) type);
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static RecordCodec<Record> shapeCodec(Class<? extends Record> shape) {
+        return RecordCodec.of((Class) shape);
     }
 
     /** The seq a frame says it has, if its magic and checksum hold: what a salvage scan resumes from. */

@@ -56,6 +56,7 @@ public final class EventTypes {
 
     private static final Map<Class<? extends Event>, Type> BY_RECORD = new LinkedHashMap<>();
     private static final Map<Integer, Type> BY_WIRE = new LinkedHashMap<>();
+    private static final Map<Integer, OldVersion> OLD_BY_WIRE = new LinkedHashMap<>();
 
     static {
         // System 1–19
@@ -100,6 +101,7 @@ public final class EventTypes {
         add(81, 1, CommandRejected.class);
         // Logs 100–119
         add(100, 2, LogLine.class); // 2: sourceOffset
+        addOld(100, 1, Legacy.LogLineV1.class, r -> ((Legacy.LogLineV1) r).upgrade());
         add(101, 1, LinesSuppressed.class);
         // The journal itself 120–139
         add(120, 1, JournalDamaged.class);
@@ -126,6 +128,20 @@ public final class EventTypes {
     /** The type written as (id, version), or empty if this reader does not know it. */
     public static Optional<Type> of(int id, int version) {
         return Optional.ofNullable(BY_WIRE.get(key(id, version)));
+    }
+
+    /** An older version of an event type: the shape it was written in, and how it becomes the current record. */
+    public record OldVersion(int id, int version, Class<? extends Record> shape, java.util.function.Function<Record, Event> upgrade) {}
+
+    /** The older version {@code version} of type {@code id}, if it is still read. */
+    public static Optional<OldVersion> old(int id, int version) {
+        return Optional.ofNullable(OLD_BY_WIRE.get(key(id, version)));
+    }
+
+    private static void addOld(int id, int version, Class<? extends Record> shape, java.util.function.Function<Record, Event> upgrade) {
+        if (BY_WIRE.containsKey(key(id, version)) || OLD_BY_WIRE.putIfAbsent(key(id, version), new OldVersion(id, version, shape, upgrade)) != null) {
+            throw new IllegalStateException("id " + id + " version " + version + " used twice");
+        }
     }
 
     public static List<Type> all() {

@@ -112,7 +112,7 @@ public final class ChronicleStream implements AutoCloseable {
             long seq;
             try {
                 seq = appendLocked(type, payload, envelope);
-            } catch (RuntimeException | InternalError | AssertionError e) {
+            } catch (Exception | InternalError | AssertionError e) {
                 int cycle = lastCycleFromFiles();
                 if (cycle == Integer.MIN_VALUE) throw e;
                 Path damaged = quarantine(cycle);
@@ -161,7 +161,7 @@ public final class ChronicleStream implements AutoCloseable {
         if (queue.firstIndex() == Long.MAX_VALUE) return;
         try {
             queue.lastIndex();
-        } catch (RuntimeException | InternalError | AssertionError e) {
+        } catch (Exception | InternalError | AssertionError e) {
             int cycle = lastCycleFromFiles();
             if (cycle == Integer.MIN_VALUE) return;
             Path damaged = quarantine(cycle);
@@ -230,7 +230,7 @@ public final class ChronicleStream implements AutoCloseable {
     private int lastCycleOrNone() {
         try {
             return queue.firstIndex() == Long.MAX_VALUE ? Integer.MIN_VALUE : queue.lastCycle();
-        } catch (RuntimeException | InternalError | AssertionError e) {
+        } catch (Exception | InternalError | AssertionError e) {
             return Integer.MIN_VALUE;
         }
     }
@@ -245,7 +245,7 @@ public final class ChronicleStream implements AutoCloseable {
         if (appender == null) return;
         try {
             appender.close();
-        } catch (RuntimeException | InternalError | AssertionError e) {
+        } catch (Exception | InternalError | AssertionError e) {
             // a damaged store may not close cleanly; it is dropped either way
         }
         appender = null;

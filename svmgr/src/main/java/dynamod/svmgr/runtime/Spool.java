@@ -153,7 +153,7 @@ final class Spool implements AutoCloseable {
     private void line(byte[] message, int priority, int flags) {
         long end = framerBase + framer.lineEnd();
         long now = System.nanoTime();
-        if (!framer.hasPartial()) partialSince = now;
+        partialSince = now; // a line went out: what the framer holds now waits from here
         if (!limiter.admit(now)) {
             ingested = end; // counted, reported as suppressed, not journaled
             return;
