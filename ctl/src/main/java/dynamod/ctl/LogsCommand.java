@@ -1,16 +1,17 @@
 package dynamod.ctl;
 
-import dynamod.ctl.logs.Cursor;
-import dynamod.ctl.logs.JournalLogs;
-import dynamod.ctl.logs.LogEntry;
 import dynamod.ctl.logs.LogFormat;
-import dynamod.ctl.logs.LogMatcher;
-import dynamod.ctl.logs.LogQuery;
 import dynamod.ctl.logs.LogWriter;
-import dynamod.ctl.logs.QueryException;
 import dynamod.ctl.logs.QuerySyntax;
 import dynamod.journal.Boot;
 import dynamod.journal.text.Json;
+import dynamod.logd.query.Cursor;
+import dynamod.logd.query.JournalLogs;
+import dynamod.logd.query.LogEntry;
+import dynamod.logd.query.LogMatcher;
+import dynamod.logd.query.LogQuery;
+import dynamod.logd.query.LogdClient;
+import dynamod.logd.query.QueryException;
 import java.io.BufferedOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -58,6 +59,10 @@ final class LogsCommand implements Callable<Integer> {
 
     @Option(names = "--state", paramLabel = "DIR", description = "A host-mode state directory: its journal is DIR/journal.")
     Path state;
+
+    @Option(names = "--runtime-dir", paramLabel = "DIR",
+            description = "Ask logd on DIR/logd.sock (default: $DYNAMOD_RUNTIME_DIR, else --state DIR/run); without a live logd the journal is read directly.")
+    Path runtimeDir;
 
     @Option(names = {"-u", "--unit"}, paramLabel = "UNIT", description = "Lines of this service (glob; web or web.service). Repeatable.")
     List<String> units = new ArrayList<>();
@@ -219,43 +224,82 @@ final class LogsCommand implements Callable<Integer> {
             return 0;
         }
         LogQuery query = query(z);
+        if (!listBoots && field == null) {
+            Optional<Path> socket = logdSocket();
+            Optional<LogdClient> logd = socket.flatMap(LogdClient::connect);
+            if (logd.isPresent()) {
+                try (LogdClient client = logd.get()) {
+                    return show("logd", query, client::run, format, z, out, real);
+                }
+            }
+        }
         try (JournalLogs logs = JournalLogs.open(dir)) {
             if (listBoots) {
                 listBoots(logs.boots(), format, z, out);
                 return 0;
             }
             if (field != null) {
+                QuerySyntax.field(field);
                 for (byte[] value : logs.fieldValues(query, field)) {
                     out.write(value);
                     out.write('\n');
                 }
                 return 0;
             }
-            LogWriter writer = new LogWriter(out, format, z, noHostname ? Optional.empty() : Optional.of(host()), all, quiet);
-            Cursor[] last = new Cursor[1];
-            AtomicBoolean stop = new AtomicBoolean();
-            BooleanSupplier keepGoing = running != null ? running : () -> !stop.get();
-            if (real && query.follow()) onSignals(stop);
-            try {
-                logs.run(query, new JournalLogs.Sink() {
-                    @Override
-                    public void entry(LogEntry e) throws IOException {
-                        writer.write(e);
-                        last[0] = e.cursor();
-                    }
-
-                    @Override
-                    public void caughtUp() throws IOException {
-                        writer.flush();
-                    }
-                }, keepGoing);
-                if (writer.written() == 0 && !quiet && !query.follow()) writer.noEntries();
-                if (showCursor && last[0] != null) writer.cursor(last[0]);
-            } finally {
-                if (cursorFile != null && last[0] != null) writeCursorFile(last[0]);
-            }
-            return 0;
+            return show("journal", query, logs::run, format, z, out, real);
         }
+    }
+
+    /** Where entries come from: logd's socket or the journal read directly; the same entries either way. */
+    interface Source {
+        void run(LogQuery query, JournalLogs.Sink sink, BooleanSupplier running) throws IOException;
+    }
+
+    /** What was answered the last time: "logd" or "journal" (for tests). */
+    String answeredBy;
+
+    private int show(String by, LogQuery query, Source source, LogFormat format, ZoneId z, OutputStream out, boolean real)
+            throws IOException {
+        answeredBy = by;
+        LogWriter writer = new LogWriter(out, format, z, noHostname ? Optional.empty() : Optional.of(host()), all, quiet);
+        Cursor[] last = new Cursor[1];
+        AtomicBoolean stop = new AtomicBoolean();
+        BooleanSupplier keepGoing = running != null ? running : () -> !stop.get();
+        if (real && query.follow()) onSignals(stop);
+        try {
+            source.run(query, new JournalLogs.Sink() {
+                @Override
+                public void entry(LogEntry e) throws IOException {
+                    writer.write(e);
+                    last[0] = e.cursor();
+                }
+
+                @Override
+                public void caughtUp() throws IOException {
+                    writer.flush();
+                }
+            }, keepGoing);
+            if (writer.written() == 0 && !quiet && !query.follow()) writer.noEntries();
+            if (showCursor && last[0] != null) writer.cursor(last[0]);
+        } finally {
+            if (cursorFile != null && last[0] != null) writeCursorFile(last[0]);
+        }
+        return 0;
+    }
+
+    /**
+     * logd's query socket, if a runtime directory is known: {@code --runtime-dir}, else {@code $DYNAMOD_RUNTIME_DIR},
+     * else {@code --state DIR}'s {@code DIR/run}. Not with {@code -D}: that names a journal, which logd may not serve.
+     */
+    Optional<Path> logdSocket() {
+        if (directory != null) return Optional.empty();
+        Path run = runtimeDir;
+        if (run == null) {
+            String env = environment.get("DYNAMOD_RUNTIME_DIR");
+            if (env != null && !env.isEmpty()) run = Path.of(env);
+            else if (state != null) run = state.resolve("run");
+        }
+        return Optional.ofNullable(run).map(r -> r.resolve("logd.sock"));
     }
 
     /** The options as a query, with times resolved against the clock in {@code zone}. */

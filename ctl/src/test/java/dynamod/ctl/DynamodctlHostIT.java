@@ -70,7 +70,7 @@ class DynamodctlHostIT {
                 assertEquals("failed", services.get("broken").get("state"));
             });
             Map<String, Map<String, Object>> services = list(run);
-            assertEquals(List.of("alpha", "beta", "broken"), services.keySet().stream().sorted().toList());
+            assertEquals(List.of("alpha", "beta", "broken", "dynamod-logd"), services.keySet().stream().sorted().toList());
             long alphaPid = ((Number) services.get("alpha").get("pid")).longValue();
             assertTrue(alphaPid > 0 && ProcessHandle.of(alphaPid).isPresent());
 
@@ -114,7 +114,7 @@ class DynamodctlHostIT {
             @SuppressWarnings("unchecked")
             Map<String, Object> root = (Map<String, Object>) JsonParser.parse(treeJson.out().strip());
             assertEquals("root", root.get("name"));
-            assertEquals(3, ((List<?>) root.get("children")).size(), root::toString);
+            assertEquals(4, ((List<?>) root.get("children")).size(), root::toString); // and the built-in dynamod-logd
             for (String s : List.of("alpha", "beta")) servicePids.add(((Number) list(run).get(s).get("pid")).longValue());
         } finally {
             Result down = run("bin/dynamod", "down", "--state", state.toString());

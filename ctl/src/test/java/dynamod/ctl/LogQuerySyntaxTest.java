@@ -4,10 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dynamod.ctl.logs.Cursor;
-import dynamod.ctl.logs.LogQuery;
-import dynamod.ctl.logs.LogQuery.BootSpec;
-import dynamod.ctl.logs.QueryException;
+import dynamod.logd.query.Cursor;
+import dynamod.logd.query.LogQuery;
+import dynamod.logd.query.LogQuery.BootSpec;
+import dynamod.logd.query.QueryException;
 import dynamod.ctl.logs.QuerySyntax;
 import java.time.Instant;
 import java.time.ZoneId;

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dynamod.ctl.logs.Cursor;
+import dynamod.logd.query.Cursor;
 import dynamod.journal.Journal;
 import dynamod.journal.JournalClock;
 import dynamod.journal.JournalOptions;
@@ -585,5 +585,99 @@ class LogsCommandTest {
         String cursor = Files.readString(file);
         assertEquals(List.of(), messages(d("--after-cursor", cursor, "-u", "web", "-q")), "the cursor file holds the last line shown");
         assertEquals(List.of("not shown: another unit", "appended after the start").getLast(), messages(d("-n", "1")).getFirst());
+    }
+
+    // ------------------------------------------------------------------ through logd
+
+    /** The same run, through logd's socket (--state) or the journal directly (-D); which answered goes into {@code by}. */
+    Run logsBy(List<String> by, String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        LogsCommand command = new LogsCommand(out, Clock.fixed(NOW, ZoneOffset.UTC), ZoneOffset.UTC, Optional.of("testhost"), Map.of(),
+                () -> false);
+        CommandLine cli = new CommandLine(command);
+        StringWriter err = new StringWriter();
+        cli.setErr(new PrintWriter(err, true));
+        cli.setOut(new PrintWriter(new StringWriter(), true));
+        int exit = cli.execute(args);
+        by.add(command.answeredBy);
+        return new Run(exit, out.toByteArray(), err.toString());
+    }
+
+    static final List<List<String>> QUERIES = List.of(List.of(), List.of("-u", "web"), List.of("-u", "web", "-n", "2"),
+            List.of("-u", "w*", "-r"), List.of("-p", "err"), List.of("-p", "warning..err", "-o", "json"), List.of("-b", "-1", "-p", "3"),
+            List.of("-t", "postgres", "-o", "export"), List.of("-k", "-b", "-1"), List.of("-g", "request"), List.of("-u", "api", "-o", "cat", "-a"),
+            List.of("-u", "api", "-S", "2026-12-01 12:00:02", "-U", "2026-12-01 12:00:04"), List.of("-u", "web", "--show-cursor"),
+            List.of("-u", "web", "-o", "short-monotonic", "-n", "+1"), List.of("-b", "7"), List.of("-u", "nothing"),
+            List.of("-p", "err", "-c", "s=00000000000000000000000000000001;i=1"), List.of("_PID=100", "+", "_TRANSPORT=kernel"));
+
+    @Test
+    void logdAnswersAsTheJournalDoesAndItsAbsenceFallsBack() throws Exception {
+        Path state = tmp.resolve("state");
+        try (dynamod.journal.Journal j = dynamod.journal.Journal.open(dynamod.journal.JournalOptions.defaults(dir, Origin.LOGD));
+                dynamod.logd.index.Indexer indexer = dynamod.logd.index.Indexer.open(j, dynamod.logd.index.Indexer.directory(state))) {
+            indexer.catchUp();
+            var engine = new dynamod.logd.index.IndexedLogs(dynamod.logd.query.JournalLogs.over(j), indexer.index(), indexer::through);
+            try (dynamod.logd.QueryServer server = dynamod.logd.QueryServer.start(state.resolve("run/logd.sock"), engine)) {
+                for (List<String> q : QUERIES) {
+                    List<String> by = new ArrayList<>();
+                    List<String> viaLogd = new ArrayList<>(List.of("--state", state.toString()));
+                    viaLogd.addAll(q);
+                    List<String> direct = new ArrayList<>(List.of("-D", dir.toString()));
+                    direct.addAll(q);
+                    Run a = logsBy(by, viaLogd.toArray(String[]::new));
+                    Run b = logsBy(by, direct.toArray(String[]::new));
+                    assertEquals(List.of("logd", "journal"), by, q::toString);
+                    assertEquals(b.toString(), a.toString(), q::toString);
+                }
+                // The runtime directory from the option and from the environment.
+                List<String> by = new ArrayList<>();
+                Run opt = logsBy(by, "--runtime-dir", state.resolve("run").toString(), "--state", state.toString(), "-u", "web");
+                assertEquals(List.of("logd"), by);
+                assertEquals(d("-u", "web").out(), opt.out());
+                Run env = logs(() -> false, Map.of("DYNAMOD_RUNTIME_DIR", state.resolve("run").toString(), "DYNAMOD_STATE", state.toString()),
+                        new ByteArrayOutputStream(), "-u", "web");
+                assertEquals(d("-u", "web").out(), env.out());
+                assertTrue(server.served() >= QUERIES.size() + 2, "served " + server.served());
+            }
+            // logd gone: no socket, then a stale socket file nobody listens on; the journal is read directly.
+            for (int round = 0; round < 2; round++) {
+                if (round == 1) {
+                    try (var ch = java.nio.channels.ServerSocketChannel.open(java.net.StandardProtocolFamily.UNIX)) {
+                        ch.bind(java.net.UnixDomainSocketAddress.of(state.resolve("run/logd.sock")));
+                    }
+                    assertTrue(Files.exists(state.resolve("run/logd.sock")));
+                }
+                List<String> by = new ArrayList<>();
+                Run a = logsBy(by, "--state", state.toString(), "-u", "web", "-o", "json");
+                assertEquals(List.of("journal"), by);
+                assertEquals(d("-u", "web", "-o", "json").toString(), a.toString());
+            }
+        }
+    }
+
+    @Test
+    void followThroughLogd() throws Exception {
+        Path state = tmp.resolve("state");
+        try (dynamod.journal.Journal j = dynamod.journal.Journal.open(dynamod.journal.JournalOptions.defaults(dir, Origin.LOGD));
+                dynamod.logd.index.Indexer indexer = dynamod.logd.index.Indexer.open(j, dynamod.logd.index.Indexer.directory(state))) {
+            indexer.start();
+            var engine = new dynamod.logd.index.IndexedLogs(dynamod.logd.query.JournalLogs.over(j), indexer.index(), indexer::through);
+            try (dynamod.logd.QueryServer server = dynamod.logd.QueryServer.start(state.resolve("run/logd.sock"), engine)) {
+                AtomicBoolean running = new AtomicBoolean(true);
+                ByteArrayOutputStream out = new ByteArrayOutputStream();
+                AtomicReference<Run> result = new AtomicReference<>();
+                Thread t = Thread.ofPlatform().start(() -> result.set(logs(running::get, Map.of(), out, "--state", state.toString(), "-f",
+                        "-u", "web", "-o", "cat")));
+                Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> out.toString(StandardCharsets.UTF_8).contains("web: restarting"));
+                j.append(line("web", LogStream.STDOUT, 6, 300, "web", "appended later"));
+                j.append(line("db", LogStream.STDOUT, 6, 300, "db", "not web"));
+                Awaitility.await().atMost(Duration.ofSeconds(20)).until(() -> out.toString(StandardCharsets.UTF_8).contains("appended later"));
+                running.set(false);
+                t.join(10_000);
+                assertFalse(t.isAlive());
+                assertEquals(0, result.get().exit(), result.get()::toString);
+                assertFalse(out.toString(StandardCharsets.UTF_8).contains("not web"));
+            }
+        }
     }
 }

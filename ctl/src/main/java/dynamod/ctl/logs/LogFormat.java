@@ -1,5 +1,6 @@
 package dynamod.ctl.logs;
 
+import dynamod.logd.query.QueryException;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;

@@ -1,5 +1,7 @@
 package dynamod.ctl.logs;
 
+import dynamod.logd.query.Cursor;
+import dynamod.logd.query.LogEntry;
 import dynamod.journal.text.Json;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

@@ -1,9 +1,12 @@
 package dynamod.ctl.logs;
 
-import dynamod.ctl.logs.LogQuery.BootSpec;
-import dynamod.ctl.logs.LogQuery.FieldMatch;
-import dynamod.ctl.logs.LogQuery.Lines;
-import dynamod.ctl.logs.LogQuery.MatchGroup;
+import dynamod.logd.query.Cursor;
+import dynamod.logd.query.LogQuery;
+import dynamod.logd.query.QueryException;
+import dynamod.logd.query.LogQuery.BootSpec;
+import dynamod.logd.query.LogQuery.FieldMatch;
+import dynamod.logd.query.LogQuery.Lines;
+import dynamod.logd.query.LogQuery.MatchGroup;
 import java.math.BigDecimal;
 import java.time.DateTimeException;
 import java.time.Instant;
@@ -284,26 +287,6 @@ public final class QuerySyntax {
 
     /** An fnmatch glob ({@code *}, {@code ?}, {@code [...]}, {@code [!...]}) as a regex. */
     public static Pattern glob(String glob) {
-        StringBuilder re = new StringBuilder();
-        for (int i = 0; i < glob.length(); i++) {
-            char c = glob.charAt(i);
-            switch (c) {
-                case '*' -> re.append(".*");
-                case '?' -> re.append('.');
-                case '[' -> {
-                    int close = glob.indexOf(']', i + 2);
-                    if (close < 0) {
-                        re.append("\\[");
-                    } else {
-                        String set = glob.substring(i + 1, close);
-                        if (set.startsWith("!")) set = "^" + set.substring(1);
-                        re.append('[').append(set.replace("\\", "\\\\").replace("[", "\\[")).append(']');
-                        i = close;
-                    }
-                }
-                default -> re.append(Pattern.quote(String.valueOf(c)));
-            }
-        }
-        return Pattern.compile(re.toString());
+        return dynamod.logd.query.Glob.compile(glob);
     }
 }

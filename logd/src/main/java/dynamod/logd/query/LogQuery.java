@@ -1,4 +1,4 @@
-package dynamod.ctl.logs;
+package dynamod.logd.query;
 
 import java.time.Instant;
 import java.util.List;
@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * What {@code dynamodctl logs} asks for, with everything relative already resolved (times are instants, priority
  * names are a mask), so the same value can be answered by reading the journal directly ({@link JournalLogs}) or,
- * later, sent to logd and answered from its indexes. Parsed from journalctl's vocabulary by {@link QuerySyntax}.
+ * later, sent to logd and answered from its indexes. Parsed from journalctl's vocabulary by ctl's {@code QuerySyntax}.
  *
  * @param matches {@code FIELD=VALUE} groups, ORed (journalctl's {@code +}); empty: every entry
  * @param units {@code -u} globs; an entry matches if its unit matches any (with or without {@code .service})

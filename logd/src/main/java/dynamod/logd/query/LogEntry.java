@@ -1,4 +1,4 @@
-package dynamod.ctl.logs;
+package dynamod.logd.query;
 
 import dynamod.journal.Recorded;
 import dynamod.journal.event.LogEvent.LinesSuppressed;

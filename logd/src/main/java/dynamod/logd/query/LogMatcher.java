@@ -1,7 +1,7 @@
-package dynamod.ctl.logs;
+package dynamod.logd.query;
 
-import dynamod.ctl.logs.LogQuery.FieldMatch;
-import dynamod.ctl.logs.LogQuery.MatchGroup;
+import dynamod.logd.query.LogQuery.FieldMatch;
+import dynamod.logd.query.LogQuery.MatchGroup;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,7 +32,7 @@ public final class LogMatcher implements Predicate<LogEntry> {
     private final Optional<UUID> boot;
 
     public LogMatcher(LogQuery query, Optional<UUID> boot) {
-        this.units = query.units().stream().map(QuerySyntax::glob).toList();
+        this.units = query.units().stream().map(Glob::compile).toList();
         this.identifiers = query.identifiers();
         this.priorities = query.priorities();
         this.grep = query.grep().map(LogMatcher::compile).orElse(null);

@@ -1,4 +1,4 @@
-package dynamod.ctl.logs;
+package dynamod.logd.query;
 
 import java.util.HashMap;
 import java.util.HexFormat;

@@ -1,7 +1,7 @@
-package dynamod.ctl.logs;
+package dynamod.logd.query;
 
-import dynamod.ctl.logs.LogQuery.BootSpec;
-import dynamod.ctl.logs.LogQuery.Lines;
+import dynamod.logd.query.LogQuery.BootSpec;
+import dynamod.logd.query.LogQuery.Lines;
 import dynamod.journal.Boot;
 import dynamod.journal.Journal;
 import dynamod.journal.JournalListener;
@@ -45,10 +45,21 @@ public final class JournalLogs implements AutoCloseable {
 
     private final Path directory;
     private final Journal journal;
+    private final boolean owned;
 
-    private JournalLogs(Path directory, Journal journal) {
+    private JournalLogs(Path directory, Journal journal, boolean owned) {
         this.directory = directory;
         this.journal = journal;
+        this.owned = owned;
+    }
+
+    /** Over a journal this process has open already (logd's); {@link #close} leaves it open. */
+    public static JournalLogs over(Journal journal) {
+        return new JournalLogs(journal.directory(), journal, false);
+    }
+
+    public Journal journal() {
+        return journal;
     }
 
     /** Opens a journal directory read-only; a directory that is not one is a {@link QueryException}. */
@@ -57,7 +68,7 @@ public final class JournalLogs implements AutoCloseable {
         if (!Files.exists(directory.resolve("journal-id"))) {
             throw new QueryException(directory + " is not a journal directory (no journal-id)");
         }
-        return new JournalLogs(directory, Journal.open(JournalOptions.defaults(directory, Origin.CTL).readingOnly()));
+        return new JournalLogs(directory, Journal.open(JournalOptions.defaults(directory, Origin.CTL).readingOnly()), true);
     }
 
     public UUID journalId() {
@@ -68,7 +79,7 @@ public final class JournalLogs implements AutoCloseable {
         return directory;
     }
 
-    private boolean hasLogs() {
+    public boolean hasLogs() {
         return Files.isDirectory(directory.resolve(Stream.LOGS.directory()));
     }
 
@@ -130,11 +141,8 @@ public final class JournalLogs implements AutoCloseable {
         return spec.id().map(id -> id + (spec.offset() != 0 ? offset : "")).orElse(offset);
     }
 
-    /**
-     * Passes the query's entries to {@code sink} in output order; with {@code follow}, then every matching line
-     * appended later, until {@code running} turns false.
-     */
-    public void run(LogQuery query, Sink sink, BooleanSupplier running) throws IOException {
+    /** Refuses what cannot be combined and a foreign cursor; the boot the query is about, if any (-k: the current). */
+    public Optional<Boot> check(LogQuery query) {
         if (query.follow() && query.reverse()) throw new QueryException("--follow and --reverse cannot be combined");
         if (query.follow() && query.lines().kind() == Lines.Kind.HEAD) throw new QueryException("--follow cannot be combined with -n +N");
         query.cursor().ifPresent(c -> {
@@ -144,7 +152,15 @@ public final class JournalLogs implements AutoCloseable {
             }
         });
         Optional<BootSpec> bootSpec = query.kernelOnly() && query.boot().isEmpty() ? Optional.of(BootSpec.CURRENT) : query.boot();
-        Optional<Boot> boot = bootSpec.map(this::resolve);
+        return bootSpec.map(this::resolve);
+    }
+
+    /**
+     * Passes the query's entries to {@code sink} in output order; with {@code follow}, then every matching line
+     * appended later, until {@code running} turns false.
+     */
+    public void run(LogQuery query, Sink sink, BooleanSupplier running) throws IOException {
+        Optional<Boot> boot = check(query);
         LogMatcher matcher = new LogMatcher(query, boot.map(Boot::id));
         while (!hasLogs()) {
             if (!query.follow() || !running.getAsBoolean()) {
@@ -227,7 +243,6 @@ public final class JournalLogs implements AutoCloseable {
 
     /** {@code -F}: the distinct values of a field among the query's entries, in order of first appearance. */
     public List<byte[]> fieldValues(LogQuery query, String field) throws IOException {
-        QuerySyntax.field(field);
         Set<ByteBuffer> seen = new LinkedHashSet<>();
         run(query, e -> {
             byte[] v = e.field(field);
@@ -252,6 +267,6 @@ public final class JournalLogs implements AutoCloseable {
 
     @Override
     public void close() {
-        journal.close();
+        if (owned) journal.close();
     }
 }

@@ -1,0 +1,302 @@
+package dynamod.logd.index;
+
+import dynamod.journal.Boot;
+import dynamod.journal.JournalListener;
+import dynamod.journal.JournalReader;
+import dynamod.journal.Recorded;
+import dynamod.journal.Stream;
+import dynamod.logd.index.LogIndex.BootIndex;
+import dynamod.logd.query.Glob;
+import dynamod.logd.query.JournalLogs;
+import dynamod.logd.query.LogEntry;
+import dynamod.logd.query.LogMatcher;
+import dynamod.logd.query.LogQuery;
+import dynamod.logd.query.LogQuery.Lines;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
+
+/**
+ * Answers {@link LogQuery}s from logd's {@link LogIndex}: the posting lists of the query's indexed filters
+ * ({@code -u}, {@code -t}, {@code -p}, {@code -k}) are intersected within the seq range that the boot, the cursor and
+ * the time bounds (the sparse time index) leave, and only those entries are read from the journal and checked with the
+ * query's {@link LogMatcher} (which also applies {@code -g}, {@code FIELD=VALUE} and the exact time bounds). What the
+ * index does not have yet (after {@code through}) is scanned. {@code -n N} reads candidates newest first from the end.
+ * A query without an indexed filter is a plain scan ({@link JournalLogs}). The entries are those {@link JournalLogs}
+ * gives, in the same order.
+ */
+public final class IndexedLogs {
+
+    private final JournalLogs direct;
+    private final LogIndex index;
+    private final LongSupplier through;
+
+    /**
+     * @param through every log entry up to this seq is in the index files
+     */
+    public IndexedLogs(JournalLogs direct, LogIndex index, LongSupplier through) {
+        this.direct = direct;
+        this.index = index;
+        this.through = through;
+    }
+
+    public JournalLogs direct() {
+        return direct;
+    }
+
+    /** Whether the query has a filter the index can answer; otherwise it is a plain scan. */
+    public static boolean indexable(LogQuery q) {
+        return !q.units().isEmpty() || !q.identifiers().isEmpty() || q.priorities() != LogQuery.ALL_PRIORITIES || q.kernelOnly();
+    }
+
+    public void run(LogQuery query, JournalLogs.Sink sink, BooleanSupplier running) throws IOException {
+        if (!indexable(query) || !direct.hasLogs()) {
+            direct.run(query, sink, running);
+            return;
+        }
+        Optional<Boot> boot = direct.check(query);
+        LogMatcher matcher = new LogMatcher(query, boot.map(Boot::id));
+        long lo = 0, hi = Long.MAX_VALUE;
+        if (boot.isPresent()) {
+            OptionalLong first = boot.get().firstSeq(Stream.LOGS);
+            if (first.isEmpty()) {
+                direct.run(query, sink, running); // nothing of that boot: the scan says so (or follows from the end)
+                return;
+            }
+            lo = first.getAsLong();
+            if (!query.follow()) hi = boot.get().lastSeq(Stream.LOGS).orElse(Long.MAX_VALUE);
+        }
+        if (query.cursor().isPresent()) lo = Math.max(lo, query.cursor().get().seq() + (query.afterCursor() ? 1 : 0));
+        long indexed = through.getAsLong();
+        long[] candidates = candidates(query, boot.map(Boot::id), lo, Math.min(hi, indexed));
+        UUID journalId = direct.journalId();
+        try (JournalReader fetchReader = direct.journal().reader(Stream.LOGS, JournalListener.STDERR);
+                JournalReader tail = direct.journal().reader(Stream.LOGS, JournalListener.STDERR)) {
+            Fetch fetch = new Fetch(fetchReader, journalId);
+            long tailFrom = Math.max(lo, indexed + 1);
+            if (query.since().isPresent()) {
+                tail.seek(query.since().get());
+                if (tail.lastSeq() + 1 < tailFrom) tail.seek(tailFrom);
+            } else {
+                tail.seek(tailFrom);
+            }
+            Lines lines = query.lines();
+            boolean skip = lines.kind() == Lines.Kind.HEAD && lines.count() == 0;
+            if (!skip && lines.kind() == Lines.Kind.TAIL) {
+                ArrayDeque<LogEntry> kept = new ArrayDeque<>();
+                scanTail(tail, journalId, matcher, hi, query.follow(), e -> {
+                    if (lines.count() == 0) return true;
+                    if (kept.size() == lines.count()) kept.removeFirst();
+                    kept.addLast(e);
+                    return true;
+                });
+                for (int i = candidates.length - 1; i >= 0 && kept.size() < lines.count(); i--) {
+                    LogEntry e = fetch.at(candidates[i]);
+                    if (e != null && matcher.test(e)) kept.addFirst(e);
+                }
+                List<LogEntry> out = new ArrayList<>(kept);
+                if (query.reverse()) Collections.reverse(out);
+                for (LogEntry e : out) sink.entry(e);
+            } else if (!skip) {
+                long limit = lines.kind() == Lines.Kind.HEAD ? lines.count() : Long.MAX_VALUE;
+                List<LogEntry> collected = query.reverse() ? new ArrayList<>() : null;
+                long[] matched = {0};
+                EntryConsumer emit = e -> {
+                    if (collected != null) collected.add(e);
+                    else sink.entry(e);
+                    return ++matched[0] < limit;
+                };
+                boolean more = true;
+                for (int i = 0; i < candidates.length && more; i++) {
+                    LogEntry e = fetch.at(candidates[i]);
+                    if (e != null && matcher.test(e)) more = emit.accept(e);
+                }
+                if (more) scanTail(tail, journalId, matcher, hi, query.follow(), emit);
+                if (collected != null) {
+                    Collections.reverse(collected);
+                    for (LogEntry e : collected) sink.entry(e);
+                }
+            }
+            sink.caughtUp();
+            if (!query.follow()) return;
+            while (running.getAsBoolean() && !Thread.currentThread().isInterrupted()) {
+                Optional<Recorded> next = tail.poll(Duration.ofMillis(100));
+                if (next.isEmpty()) continue;
+                for (Optional<Recorded> r = next; r.isPresent(); r = tail.next()) {
+                    LogEntry e = LogEntry.of(r.get(), journalId);
+                    if (e != null && matcher.test(e)) sink.entry(e);
+                }
+                sink.caughtUp();
+            }
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    private interface EntryConsumer {
+        /** False: stop. */
+        boolean accept(LogEntry e) throws IOException;
+    }
+
+    /** What the index does not have yet: read from the journal, up to {@code hi} (unless following), to the end. */
+    private static void scanTail(JournalReader tail, UUID journalId, LogMatcher matcher, long hi, boolean follow, EntryConsumer consumer) throws IOException {
+        for (Optional<Recorded> r = tail.next(); r.isPresent(); r = tail.next()) {
+            if (r.get().seq() > hi && !follow) break;
+            LogEntry e = LogEntry.of(r.get(), journalId);
+            if (e != null && matcher.test(e) && !consumer.accept(e)) return;
+        }
+    }
+
+    /** Reads entries by seq: forward when the next is near, else a seek. */
+    private static final class Fetch {
+        final JournalReader reader;
+        final UUID journalId;
+
+        Fetch(JournalReader reader, UUID journalId) {
+            this.reader = reader;
+            this.journalId = journalId;
+        }
+
+        LogEntry at(long seq) {
+            long last = reader.lastSeq();
+            if (seq <= last || seq - last > 64) reader.seek(seq);
+            for (Optional<Recorded> r = reader.next(); r.isPresent(); r = reader.next()) {
+                long s = r.get().seq();
+                if (s == seq) return LogEntry.of(r.get(), journalId);
+                if (s > seq) return null; // gone (retention, damage)
+            }
+            return null;
+        }
+    }
+
+    /** The seqs in [lo, hi] that the indexed filters allow, ascending. */
+    long[] candidates(LogQuery q, Optional<UUID> bootId, long lo, long hi) throws IOException {
+        if (lo > hi) return new long[0];
+        List<Pattern> units = q.units().stream().map(Glob::compile).toList();
+        long since = q.since().map(IndexedLogs::micros).orElse(Long.MIN_VALUE);
+        long until = q.until().map(IndexedLogs::micros).orElse(Long.MAX_VALUE);
+        List<long[]> parts = new ArrayList<>();
+        for (BootIndex b : index.boots()) {
+            if (bootId.isPresent() && !b.id().equals(bootId.get())) continue;
+            long blo = lo, bhi = hi;
+            if (since != Long.MIN_VALUE) blo = Math.max(blo, LogIndex.firstAtOrAfter(b, since));
+            if (until != Long.MAX_VALUE) {
+                long after = LogIndex.firstAfter(b, until);
+                if (after != Long.MAX_VALUE) bhi = Math.min(bhi, after - 1);
+            }
+            if (blo > bhi) continue;
+            long[] acc = null;
+            if (!units.isEmpty()) {
+                List<long[]> lists = new ArrayList<>();
+                for (String name : LogIndex.keys(b, "u-")) {
+                    if (name != null && unitMatches(units, name)) lists.add(LogIndex.postings(LogIndex.file(b, "u-", name), blo, bhi));
+                }
+                lists.addAll(hashed(b, "u-", blo, bhi));
+                acc = intersect(acc, union(lists));
+            }
+            if (!q.identifiers().isEmpty()) {
+                List<long[]> lists = new ArrayList<>();
+                for (String id : q.identifiers()) lists.add(LogIndex.postings(LogIndex.file(b, "t-", id), blo, bhi));
+                acc = intersect(acc, union(lists));
+            }
+            if (q.priorities() != LogQuery.ALL_PRIORITIES) {
+                List<long[]> lists = new ArrayList<>();
+                for (int p = 0; p <= 7; p++) {
+                    if ((q.priorities() & (1 << p)) != 0) lists.add(LogIndex.postings(LogIndex.file(b, "p-", Integer.toString(p)), blo, bhi));
+                }
+                acc = intersect(acc, union(lists));
+            }
+            if (q.kernelOnly()) acc = intersect(acc, LogIndex.postings(LogIndex.file(b, "tr-", "kernel"), blo, bhi));
+            if (acc != null && acc.length > 0) parts.add(acc);
+        }
+        long[] all = union(parts);
+        return all;
+    }
+
+    /** Names too long for a file are hashed: their lists are all candidates. */
+    private static List<long[]> hashed(BootIndex b, String prefix, long lo, long hi) throws IOException {
+        List<long[]> lists = new ArrayList<>();
+        try (var files = java.nio.file.Files.list(b.directory())) {
+            for (var f : files.toList()) {
+                if (f.getFileName().toString().startsWith(prefix + "%h")) lists.add(LogIndex.postings(f, lo, hi));
+            }
+        }
+        return lists;
+    }
+
+    private static boolean unitMatches(List<Pattern> units, String service) {
+        if (service.isEmpty()) return false;
+        String unit = LogEntry.unit(service);
+        for (Pattern p : units) {
+            if (p.matcher(service).matches() || p.matcher(unit).matches()) return true;
+        }
+        return false;
+    }
+
+    static long micros(Instant t) {
+        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000L), t.getNano() / 1000);
+    }
+
+    /** The intersection of two ascending lists; null stands for "everything". */
+    static long[] intersect(long[] a, long[] b) {
+        if (a == null) return b;
+        if (b == null) return a;
+        if (a.length > b.length) {
+            long[] t = a;
+            a = b;
+            b = t;
+        }
+        long[] out = new long[a.length];
+        int n = 0, j = 0;
+        for (long v : a) {
+            // galloping would help for very uneven sizes; a binary search from j does the same here
+            int k = Arrays.binarySearch(b, j, b.length, v);
+            if (k >= 0) {
+                out[n++] = v;
+                j = k + 1;
+            } else {
+                j = -k - 1;
+            }
+            if (j >= b.length) break;
+        }
+        return Arrays.copyOf(out, n);
+    }
+
+    /** The union of ascending lists (duplicates kept once), ascending. */
+    static long[] union(List<long[]> lists) {
+        List<long[]> nonEmpty = lists.stream().filter(l -> l.length > 0).toList();
+        if (nonEmpty.isEmpty()) return new long[0];
+        if (nonEmpty.size() == 1) return nonEmpty.get(0);
+        long[] acc = nonEmpty.get(0);
+        for (int i = 1; i < nonEmpty.size(); i++) acc = merge(acc, nonEmpty.get(i));
+        return acc;
+    }
+
+    private static long[] merge(long[] a, long[] b) {
+        long[] out = new long[a.length + b.length];
+        int i = 0, j = 0, n = 0;
+        while (i < a.length && j < b.length) {
+            if (a[i] < b[j]) out[n++] = a[i++];
+            else if (a[i] > b[j]) out[n++] = b[j++];
+            else {
+                out[n++] = a[i++];
+                j++;
+            }
+        }
+        while (i < a.length) out[n++] = a[i++];
+        while (j < b.length) out[n++] = b[j++];
+        return n == out.length ? out : Arrays.copyOf(out, n);
+    }
+}

@@ -1,0 +1,467 @@
+package dynamod.logd.index;
+
+import dynamod.journal.Recorded;
+import dynamod.journal.event.LogEvent.LinesSuppressed;
+import dynamod.journal.event.LogEvent.LogLine;
+import dynamod.journal.event.LogStream;
+import dynamod.logd.query.Cursor;
+import dynamod.logd.query.LogEntry;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Stream;
+
+/**
+ * logd's persistent indexes over the journal's log stream, under {@code STATE/logd/index/}:
+ *
+ * <pre>
+ * index/journal-id                 the journal the index is of (another journal's index is dropped)
+ * index/BOOT/all                   every entry's seq
+ * index/BOOT/u-SERVICE             seqs of a service's entries (its own lines and the manager's about it)
+ * index/BOOT/p-N                   seqs of priority N (0–7)
+ * index/BOOT/pid-N                 seqs of _PID N
+ * index/BOOT/t-IDENTIFIER          seqs of SYSLOG_IDENTIFIER
+ * index/BOOT/tr-TRANSPORT          seqs of _TRANSPORT
+ * index/BOOT/time                  (max realtime µs so far in the boot, seq) every {@value #TIME_EVERY} entries
+ *                                  and at the end of every batch
+ * index/BOOT/clock-went-back       present if a realtime in the boot was below an earlier one
+ * </pre>
+ *
+ * BOOT is the boot id (32 hex digits); names are percent-encoded ({@code %XX} for bytes outside
+ * {@code [A-Za-z0-9._-]}, {@code %} alone for the empty string). Every posting file is an append-only array of
+ * little-endian longs in ascending order. Entries are buffered by {@link #add} and written by {@link #write} (page
+ * cache); {@link #sync} forces every file written since the last sync to disk. The caller commits its journal
+ * position only after a sync, and calls {@link #truncateAfter} with that position on start: a file is never ahead of
+ * the position after that, and a torn last long is cut. Readers ({@link #postings}) may run while the index grows.
+ */
+public final class LogIndex implements AutoCloseable {
+
+    public static final int TIME_EVERY = 256;
+    private static final int MAX_OPEN = 128;
+
+    private final Path directory;
+    private final Map<Path, List<long[]>> pending = new HashMap<>();
+    private final Map<Path, Integer> pendingCounts = new HashMap<>();
+    private final java.util.Set<Path> dirty = new java.util.HashSet<>();
+    private final LinkedHashMap<Path, FileChannel> open = new LinkedHashMap<>(16, 0.75f, true);
+    private final Map<UUID, BootState> boots = new ConcurrentHashMap<>();
+    private long buffered;
+
+    /** What the writer keeps per boot: the count for the time index and the running maximum. */
+    private static final class BootState {
+        final Path dir;
+        long count;
+        long maxRealtime = Long.MIN_VALUE;
+        long lastSeq = -1, sampledSeq = -1;
+        boolean wentBack;
+
+        BootState(Path dir) {
+            this.dir = dir;
+        }
+    }
+
+    private LogIndex(Path directory) {
+        this.directory = directory;
+    }
+
+    /** Opens (creating) the index of the journal {@code journalId} in {@code directory}; another journal's is removed. */
+    public static LogIndex open(Path directory, UUID journalId) throws IOException {
+        Files.createDirectories(directory);
+        Path id = directory.resolve("journal-id");
+        String want = Cursor.Ids.hex(journalId);
+        String have = Files.exists(id) ? Files.readString(id, StandardCharsets.UTF_8).strip() : null;
+        if (!want.equals(have)) {
+            try (Stream<Path> files = Files.list(directory)) {
+                for (Path p : files.toList()) deleteTree(p);
+            }
+            Files.writeString(id, want + "\n", StandardCharsets.UTF_8);
+        }
+        return new LogIndex(directory);
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (Files.isDirectory(p)) {
+            try (Stream<Path> files = Files.list(p)) {
+                for (Path c : files.toList()) deleteTree(c);
+            }
+        }
+        Files.deleteIfExists(p);
+    }
+
+    /**
+     * Cuts every file back to the entries at or before {@code seq} (the committed position; -1: none), and a
+     * length that is not a whole number of longs to one that is. Restores the per-boot writer state from the files.
+     */
+    public void truncateAfter(long seq) throws IOException {
+        closeAll();
+        boots.clear();
+        for (Path boot : bootDirectories()) {
+            try (Stream<Path> files = Files.list(boot)) {
+                for (Path f : files.toList()) {
+                    String name = f.getFileName().toString();
+                    if (name.equals("clock-went-back")) continue;
+                    truncate(f, seq, name.equals("time") ? 2 : 1);
+                }
+            }
+            Path all = boot.resolve("all");
+            long count = Files.exists(all) ? Files.size(all) / 8 : 0;
+            if (count == 0) {
+                deleteTree(boot);
+                continue;
+            }
+            BootState state = new BootState(boot);
+            state.count = count;
+            state.wentBack = Files.exists(boot.resolve("clock-went-back"));
+            long[] time = readAll(boot.resolve("time"));
+            if (time.length >= 2) {
+                state.maxRealtime = time[time.length - 2];
+                state.lastSeq = state.sampledSeq = time[time.length - 1];
+            }
+            boots.put(parseBoot(boot.getFileName().toString()), state);
+        }
+    }
+
+    /** Cuts {@code file} (records of {@code width} longs, the seq the last one) after {@code seq}. */
+    private static void truncate(Path file, long seq, int width) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            long records = ch.size() / (8L * width);
+            long lo = 0, hi = records; // first record whose seq > seq
+            ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            while (lo < hi) {
+                long mid = (lo + hi) >>> 1;
+                b.clear();
+                ch.read(b, mid * 8L * width + 8L * (width - 1));
+                if (b.getLong(0) > seq) hi = mid;
+                else lo = mid + 1;
+            }
+            long keep = lo * 8L * width;
+            if (keep != ch.size()) {
+                ch.truncate(keep);
+                ch.force(true);
+            }
+        }
+        if (Files.size(file) == 0) Files.delete(file);
+    }
+
+    /** Adds a log stream event (others are ignored); written by the next {@link #write}. */
+    public void add(Recorded r) {
+        String service, identifier;
+        int priority, pid;
+        LogStream stream;
+        switch (r.event()) {
+            case LogLine l -> {
+                service = l.service();
+                identifier = l.identifier();
+                priority = l.priority();
+                pid = l.pid();
+                stream = l.stream();
+            }
+            case LinesSuppressed s -> {
+                service = s.service();
+                identifier = r.origin() == null ? "dynamod" : r.origin().displayName();
+                priority = 4;
+                pid = r.originPid();
+                stream = LogStream.MANAGER;
+            }
+            default -> {
+                return;
+            }
+        }
+        long seq = r.seq();
+        BootState boot = boots.computeIfAbsent(r.bootId(), id -> new BootState(directory.resolve(Cursor.Ids.hex(id))));
+        long realtime = Math.floorDiv(r.realtimeNanos(), 1000L);
+        if (realtime < boot.maxRealtime && !boot.wentBack) {
+            boot.wentBack = true;
+            try {
+                Files.createDirectories(boot.dir);
+                Files.write(boot.dir.resolve("clock-went-back"), new byte[0]);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        boot.maxRealtime = Math.max(boot.maxRealtime, realtime);
+        Path d = boot.dir;
+        put(d.resolve("all"), seq);
+        if (!service.isEmpty()) put(d.resolve("u-" + encode(service)), seq);
+        if (priority >= 0 && priority <= 7) put(d.resolve("p-" + priority), seq);
+        if (pid > 0) put(d.resolve("pid-" + pid), seq);
+        put(d.resolve("t-" + encode(identifier)), seq);
+        put(d.resolve("tr-" + LogEntry.transport(stream)), seq);
+        if (boot.count % TIME_EVERY == 0) {
+            put(d.resolve("time"), boot.maxRealtime, seq);
+            boot.sampledSeq = seq;
+        }
+        boot.lastSeq = seq;
+        boot.count++;
+        buffered++;
+    }
+
+    /** Entries added and not yet written. */
+    public long buffered() {
+        return buffered;
+    }
+
+    private void put(Path file, long... values) {
+        List<long[]> chunks = pending.computeIfAbsent(file, f -> new ArrayList<>());
+        int n = pendingCounts.getOrDefault(file, 0);
+        long[] last = chunks.isEmpty() ? null : chunks.get(chunks.size() - 1);
+        for (long v : values) {
+            if (last == null || n == last.length) {
+                last = new long[Math.max(16, Math.min(8192, n * 2))];
+                chunks.add(last);
+                n = 0;
+            }
+            last[n++] = v;
+        }
+        pendingCounts.put(file, n);
+    }
+
+    /** Appends what was added to the files (into the page cache). */
+    public void write() throws IOException {
+        // Each batch ends with a time sample per boot it touched, so that the running maximum is in the files up to
+        // the last entry written (a restart resumes it from there).
+        for (BootState b : boots.values()) {
+            if (b.lastSeq >= 0 && b.sampledSeq != b.lastSeq) {
+                put(b.dir.resolve("time"), b.maxRealtime, b.lastSeq);
+                b.sampledSeq = b.lastSeq;
+            }
+        }
+        ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
+        for (Map.Entry<Path, List<long[]>> e : pending.entrySet()) {
+            Path file = e.getKey();
+            FileChannel ch = channel(file);
+            List<long[]> chunks = e.getValue();
+            int lastCount = pendingCounts.get(file);
+            for (int c = 0; c < chunks.size(); c++) {
+                long[] chunk = chunks.get(c);
+                int n = c == chunks.size() - 1 ? lastCount : chunk.length;
+                for (int i = 0; i < n; i++) {
+                    if (!buf.hasRemaining()) drain(ch, buf);
+                    buf.putLong(chunk[i]);
+                }
+            }
+            drain(ch, buf);
+            dirty.add(file);
+        }
+        pending.clear();
+        pendingCounts.clear();
+        buffered = 0;
+    }
+
+    private static void drain(FileChannel ch, ByteBuffer buf) throws IOException {
+        buf.flip();
+        while (buf.hasRemaining()) ch.write(buf);
+        buf.clear();
+    }
+
+    private FileChannel channel(Path file) throws IOException {
+        FileChannel ch = open.get(file);
+        if (ch != null) return ch;
+        Files.createDirectories(file.getParent());
+        ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+        open.put(file, ch);
+        if (open.size() > MAX_OPEN) {
+            var eldest = open.entrySet().iterator().next();
+            Path p = eldest.getKey();
+            FileChannel old = eldest.getValue();
+            open.remove(p);
+            if (dirty.remove(p)) old.force(false);
+            old.close();
+        }
+        return ch;
+    }
+
+    /** Forces every file written since the last sync to disk (and the directories of new files). */
+    public void sync() throws IOException {
+        for (Path p : dirty) {
+            FileChannel ch = open.get(p);
+            if (ch != null) ch.force(false);
+        }
+        dirty.clear();
+    }
+
+    private void closeAll() throws IOException {
+        sync();
+        for (FileChannel ch : open.values()) ch.close();
+        open.clear();
+    }
+
+    @Override
+    public void close() throws IOException {
+        closeAll();
+    }
+
+    // ------------------------------------------------------------------ reading
+
+    /** A boot's part of the index: its id and the first seq it has. */
+    public record BootIndex(UUID id, Path directory, long firstSeq) {}
+
+    /** The boots the index has, by first seq. */
+    public List<BootIndex> boots() throws IOException {
+        List<BootIndex> out = new ArrayList<>();
+        for (Path d : bootDirectories()) {
+            long[] first = read(d.resolve("all"), Long.MIN_VALUE, Long.MAX_VALUE, 1);
+            if (first.length == 0) continue;
+            out.add(new BootIndex(parseBoot(d.getFileName().toString()), d, first[0]));
+        }
+        out.sort(Comparator.comparingLong(BootIndex::firstSeq));
+        return out;
+    }
+
+    private List<Path> bootDirectories() throws IOException {
+        if (!Files.isDirectory(directory)) return List.of();
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.filter(Files::isDirectory).filter(p -> p.getFileName().toString().length() == 32).sorted().toList();
+        }
+    }
+
+    private static UUID parseBoot(String hex) {
+        return Cursor.Ids.parse(hex);
+    }
+
+    /** The names of a boot's posting files with a prefix ({@code u-}), decoded. */
+    public static List<String> keys(BootIndex boot, String prefix) throws IOException {
+        try (Stream<Path> files = Files.list(boot.directory())) {
+            return files.map(p -> p.getFileName().toString()).filter(n -> n.startsWith(prefix)).map(n -> decode(n.substring(prefix.length())))
+                    .toList();
+        }
+    }
+
+    /** The file of a key ({@code u-}, {@code web}). */
+    public static Path file(BootIndex boot, String prefix, String key) {
+        return boot.directory().resolve(prefix + encode(key));
+    }
+
+    /** The seqs in [from, to] of a posting file (none if it does not exist), ascending. */
+    public static long[] postings(Path file, long from, long to) throws IOException {
+        return read(file, from, to, Integer.MAX_VALUE);
+    }
+
+    /** At most {@code limit} seqs in [from, to] of a posting file, from the low end. */
+    public static long[] read(Path file, long from, long to, int limit) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long n = ch.size() / 8;
+            long lo = lowerBound(ch, n, from);
+            long hi = lowerBound(ch, n, to == Long.MAX_VALUE ? Long.MAX_VALUE : to + 1);
+            long count = Math.min(hi - lo, limit);
+            if (count <= 0) return new long[0];
+            ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(count * 8)).order(ByteOrder.LITTLE_ENDIAN);
+            while (b.hasRemaining()) {
+                if (ch.read(b, lo * 8 + b.position()) < 0) break;
+            }
+            b.flip();
+            long[] out = new long[b.remaining() / 8];
+            b.asLongBuffer().get(out);
+            return out;
+        } catch (java.nio.file.NoSuchFileException e) {
+            return new long[0];
+        }
+    }
+
+    private static long[] readAll(Path file) throws IOException {
+        if (!Files.exists(file)) return new long[0];
+        byte[] bytes = Files.readAllBytes(file);
+        long[] out = new long[bytes.length / 8];
+        ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).asLongBuffer().get(out);
+        return out;
+    }
+
+    /** The first index whose value is ≥ {@code value}. */
+    private static long lowerBound(FileChannel ch, long n, long value) throws IOException {
+        long lo = 0, hi = n;
+        ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        while (lo < hi) {
+            long mid = (lo + hi) >>> 1;
+            b.clear();
+            ch.read(b, mid * 8);
+            if (b.getLong(0) < value) lo = mid + 1;
+            else hi = mid;
+        }
+        return lo;
+    }
+
+    /**
+     * The lowest seq of a boot that can be at or after {@code sinceMicros}: after the last time sample whose running
+     * maximum is below it (every entry up to that sample is earlier).
+     */
+    public static long firstAtOrAfter(BootIndex boot, long sinceMicros) throws IOException {
+        long[] time = readAll(boot.directory().resolve("time"));
+        long start = Long.MIN_VALUE;
+        for (int i = 0; i + 1 < time.length; i += 2) {
+            if (time[i] < sinceMicros) start = time[i + 1] + 1;
+            else break;
+        }
+        return start;
+    }
+
+    /**
+     * The seq from which on every entry of a boot is after {@code untilMicros} (Long.MAX_VALUE if that cannot be
+     * told): the first time sample past it, if the boot's clock never went back.
+     */
+    public static long firstAfter(BootIndex boot, long untilMicros) throws IOException {
+        if (Files.exists(boot.directory().resolve("clock-went-back"))) return Long.MAX_VALUE;
+        long[] time = readAll(boot.directory().resolve("time"));
+        for (int i = 0; i + 1 < time.length; i += 2) {
+            if (time[i] > untilMicros) return time[i + 1];
+        }
+        return Long.MAX_VALUE;
+    }
+
+    // ------------------------------------------------------------------ names
+
+    static String encode(String key) {
+        if (key.isEmpty()) return "%";
+        byte[] bytes = key.getBytes(StandardCharsets.UTF_8);
+        StringBuilder b = new StringBuilder();
+        for (byte x : bytes) {
+            int c = x & 0xff;
+            if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-') b.append((char) c);
+            else b.append('%').append(Character.forDigit(c >> 4, 16)).append(Character.forDigit(c & 15, 16));
+        }
+        if (b.length() > 200) {
+            // Too long for a file name: a hash (a collision only widens the candidates; the matcher decides).
+            return "%h" + Integer.toHexString(key.hashCode()) + "-" + b.substring(0, 100);
+        }
+        return b.toString();
+    }
+
+    static String decode(String name) {
+        if (name.equals("%")) return "";
+        if (name.startsWith("%h")) return null;
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < name.length(); i++) {
+            char c = name.charAt(i);
+            if (c == '%' && i + 3 <= name.length()) {
+                out.write(Integer.parseInt(name.substring(i + 1, i + 3), 16));
+                i += 2;
+            } else {
+                out.write(c);
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** Unused in writing; for tests: the open boot states. */
+    Optional<Long> count(UUID boot) {
+        return Optional.ofNullable(boots.get(boot)).map(s -> s.count);
+    }
+}

@@ -1,0 +1,157 @@
+package dynamod.logd.index;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dynamod.journal.Journal;
+import dynamod.journal.JournalOptions;
+import dynamod.journal.Origin;
+import dynamod.logd.query.Cursor;
+import dynamod.logd.query.JournalLogs;
+import dynamod.logd.query.LogEntry;
+import dynamod.logd.query.LogQuery;
+import dynamod.logd.query.LogQuery.BootSpec;
+import dynamod.logd.query.LogQuery.FieldMatch;
+import dynamod.logd.query.LogQuery.Grep;
+import dynamod.logd.query.LogQuery.Lines;
+import dynamod.logd.query.LogQuery.MatchGroup;
+import dynamod.logd.query.QueryException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The index answers every query with exactly the entries of the direct scan. */
+class IndexedLogsTest {
+
+    static final int SERVICES = 40, BOOTS = 4;
+
+    @TempDir
+    static Path tmp;
+
+    static Instant end;
+    static long lastSeq;
+
+    @BeforeAll
+    static void journal() throws Exception {
+        Path dir = tmp.resolve("journal");
+        TestJournals.Clock clock = new TestJournals.Clock();
+        Random random = new Random(6);
+        for (int b = 1; b <= BOOTS; b++) {
+            try (Journal j = TestJournals.open(dir, clock, TestJournals.boot(b))) {
+                TestJournals.append(j, clock, random, 4_000, SERVICES);
+            }
+            clock.advanceMillis(3_600_000);
+        }
+        end = Instant.ofEpochSecond(0, clock.realtime.get());
+    }
+
+    static List<Long> run(LogQueryRunner runner, LogQuery q) throws Exception {
+        List<Long> out = new ArrayList<>();
+        try {
+            runner.run(q, new JournalLogs.Sink() {
+                @Override
+                public void entry(LogEntry e) {
+                    out.add(e.seq());
+                }
+            });
+        } catch (QueryException e) {
+            out.add(-1L);
+            out.add((long) e.getMessage().hashCode());
+        }
+        return out;
+    }
+
+    interface LogQueryRunner {
+        void run(LogQuery q, JournalLogs.Sink sink) throws Exception;
+    }
+
+    @Test
+    void theIndexAnswersAsTheScanDoes() throws Exception {
+        Path dir = tmp.resolve("journal");
+        TestJournals.Clock clock = new TestJournals.Clock();
+        clock.realtime.set(end.getEpochSecond() * 1_000_000_000L + end.getNano());
+        try (Journal j = Journal.open(JournalOptions.defaults(dir, Origin.LOGD).withClock(clock).withBootId(TestJournals.boot(BOOTS)));
+                Indexer indexer = Indexer.open(j, tmp.resolve("logd/index"), 5_000, java.time.Duration.ZERO)) {
+            indexer.catchUp();
+            // Lines the index does not have yet: the engine scans them.
+            TestJournals.append(j, clock, new Random(7), 700, SERVICES);
+            JournalLogs direct = JournalLogs.over(j);
+            IndexedLogs indexed = new IndexedLogs(direct, indexer.index(), indexer::through);
+            Random random = new Random(66);
+            List<LogEntry> sample = new ArrayList<>();
+            direct.run(LogQuery.all(), e -> {
+                if (random.nextInt(500) == 0) sample.add(e);
+            }, () -> false);
+            int nonEmpty = 0;
+            for (int i = 0; i < 300; i++) {
+                LogQuery q = randomQuery(random, sample, end);
+                List<Long> want = run((query, sink) -> direct.run(query, sink, () -> false), q);
+                List<Long> got = run((query, sink) -> indexed.run(query, sink, () -> false), q);
+                assertEquals(want, got, () -> "query " + q);
+                if (!want.isEmpty() && want.get(0) >= 0) nonEmpty++;
+            }
+            assertTrue(nonEmpty > 100, "most queries have answers: " + nonEmpty);
+        }
+    }
+
+    static LogQuery randomQuery(Random r, List<LogEntry> sample, Instant end) {
+        List<String> units = new ArrayList<>();
+        int u = r.nextInt(4);
+        for (int i = 0; i < u; i++) {
+            units.add(switch (r.nextInt(4)) {
+                case 0 -> "svc" + r.nextInt(SERVICES);
+                case 1 -> "svc" + r.nextInt(SERVICES) + ".service";
+                case 2 -> "svc" + r.nextInt(4) + "*";
+                default -> "svc?" ;
+            });
+        }
+        List<String> ids = new ArrayList<>();
+        if (r.nextInt(5) == 0) ids.add(r.nextBoolean() ? "helper-" + r.nextInt(5) : "svc" + r.nextInt(SERVICES));
+        if (r.nextInt(10) == 0) ids.add("kernel");
+        int prio = switch (r.nextInt(4)) {
+            case 0 -> (1 << (r.nextInt(8) + 1)) - 1;
+            case 1 -> 1 << r.nextInt(8);
+            default -> LogQuery.ALL_PRIORITIES;
+        };
+        boolean kernel = r.nextInt(15) == 0;
+        Optional<BootSpec> boot = switch (r.nextInt(5)) {
+            case 0 -> Optional.of(BootSpec.CURRENT);
+            case 1 -> Optional.of(new BootSpec(Optional.empty(), -r.nextInt(BOOTS)));
+            case 2 -> Optional.of(new BootSpec(Optional.empty(), 1 + r.nextInt(BOOTS + 1))); // one past: an error
+            default -> Optional.empty();
+        };
+        Optional<Instant> since = Optional.empty(), until = Optional.empty();
+        if (r.nextInt(3) == 0) since = Optional.of(end.minusSeconds(r.nextInt(4 * 3 * 3600)));
+        if (r.nextInt(4) == 0) until = Optional.of(end.minusSeconds(r.nextInt(4 * 3 * 3600)));
+        Optional<Grep> grep = switch (r.nextInt(6)) {
+            case 0 -> Optional.of(new Grep("timeout", false));
+            case 1 -> Optional.of(new Grep("needle-[12]", true));
+            case 2 -> Optional.of(new Grep("^Error", true));
+            default -> Optional.empty();
+        };
+        List<MatchGroup> matches = new ArrayList<>();
+        if (r.nextInt(6) == 0) {
+            matches.add(new MatchGroup(List.of(new FieldMatch("_TRANSPORT", r.nextBoolean() ? "syslog" : "stdout"))));
+            if (r.nextBoolean()) matches.add(new MatchGroup(List.of(new FieldMatch("PRIORITY", "3"), new FieldMatch("_PID", "" + (100 + r.nextInt(30))))));
+        }
+        Optional<Cursor> cursor = Optional.empty();
+        boolean after = false;
+        if (r.nextInt(5) == 0 && !sample.isEmpty()) {
+            cursor = Optional.of(sample.get(r.nextInt(sample.size())).cursor());
+            after = r.nextBoolean();
+        }
+        Lines lines = switch (r.nextInt(5)) {
+            case 0 -> Lines.tail(r.nextInt(3) == 0 ? 0 : 1 + r.nextInt(150));
+            case 1 -> Lines.head(r.nextInt(150));
+            case 2 -> Lines.tail(100);
+            default -> Lines.ALL;
+        };
+        return new LogQuery(matches, units, ids, boot, since, until, prio, grep, cursor, after, lines, r.nextInt(4) == 0, false, kernel);
+    }
+}

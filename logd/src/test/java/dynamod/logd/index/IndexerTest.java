@@ -1,0 +1,110 @@
+package dynamod.logd.index;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dynamod.journal.Journal;
+import dynamod.journal.JournalListener;
+import dynamod.journal.JournalReader;
+import dynamod.journal.Recorded;
+import dynamod.journal.Stream;
+import dynamod.journal.event.LogEvent.LogLine;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class IndexerTest {
+
+    @TempDir
+    Path tmp;
+
+    static long entries(LogIndex index) throws Exception {
+        long n = 0;
+        for (LogIndex.BootIndex b : index.boots()) n += LogIndex.postings(b.directory().resolve("all"), Long.MIN_VALUE, Long.MAX_VALUE).length;
+        return n;
+    }
+
+    static long[] allSeqs(LogIndex index) throws Exception {
+        List<long[]> parts = new ArrayList<>();
+        for (LogIndex.BootIndex b : index.boots()) parts.add(LogIndex.postings(b.directory().resolve("all"), Long.MIN_VALUE, Long.MAX_VALUE));
+        return IndexedLogs.union(parts);
+    }
+
+    @Test
+    void resumesFromItsPositionWithoutARescan() throws Exception {
+        Path dir = tmp.resolve("journal"), idx = tmp.resolve("logd/index");
+        TestJournals.Clock clock = new TestJournals.Clock();
+        UUID boot = TestJournals.boot(1);
+        Random random = new Random(1);
+        try (Journal j = TestJournals.open(dir, clock, boot)) {
+            TestJournals.append(j, clock, random, 10_000, 50);
+            try (Indexer indexer = Indexer.open(j, idx)) {
+                assertEquals(10_000, indexer.catchUp());
+                assertEquals(10_000, indexer.read());
+                assertEquals(10_000, entries(indexer.index()));
+            }
+            TestJournals.append(j, clock, random, 100, 50);
+            try (Indexer indexer = Indexer.open(j, idx)) {
+                assertEquals(100, indexer.catchUp());
+                assertEquals(100, indexer.read(), "the restart read only what was new");
+                assertEquals(10_100, entries(indexer.index()));
+                assertArrayEquals(journalSeqs(j), allSeqs(indexer.index()));
+            }
+        }
+    }
+
+    @Test
+    void anIndexAheadOfItsPositionIsCutBackAndNothingIsTwiceInIt() throws Exception {
+        Path dir = tmp.resolve("journal"), idx = tmp.resolve("logd/index");
+        TestJournals.Clock clock = new TestJournals.Clock();
+        Random random = new Random(2);
+        try (Journal j = TestJournals.open(dir, clock, TestJournals.boot(1))) {
+            TestJournals.append(j, clock, random, 3_000, 20);
+            try (Indexer indexer = Indexer.open(j, idx)) {
+                indexer.catchUp();
+            }
+            long[] seqs = journalSeqs(j);
+            // A crash after the index files were written but before the position was: the position is older.
+            Files.writeString(dir.resolve("positions").resolve(Stream.LOGS.directory() + "." + Indexer.POSITION), seqs[1_999] + "\n");
+            // ... and a torn last long in one file.
+            Path web = idx.resolve(dynamod.logd.query.Cursor.Ids.hex(TestJournals.boot(1))).resolve("all");
+            Files.write(web, new byte[] {1, 2, 3}, java.nio.file.StandardOpenOption.APPEND);
+            try (Indexer indexer = Indexer.open(j, idx)) {
+                assertEquals(2_000, entries(indexer.index()), "cut back to the position");
+                indexer.catchUp();
+                assertEquals(1_000, indexer.read());
+                assertArrayEquals(seqs, allSeqs(indexer.index()));
+                for (LogIndex.BootIndex b : indexer.index().boots()) {
+                    try (var files = Files.list(b.directory())) {
+                        for (Path f : files.toList()) {
+                            if (f.getFileName().toString().equals("clock-went-back")) continue;
+                            long[] v = LogIndex.postings(f, Long.MIN_VALUE, Long.MAX_VALUE);
+                            if (f.getFileName().toString().equals("time")) continue;
+                            for (int i = 1; i < v.length; i++) assertTrue(v[i - 1] < v[i], f + " ascending without duplicates");
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    static long[] journalSeqs(Journal j) {
+        List<Long> out = new ArrayList<>();
+        try (JournalReader r = j.reader(Stream.LOGS, JournalListener.STDERR)) {
+            for (Optional<Recorded> e = r.next(); e.isPresent(); e = r.next()) out.add(e.get().seq());
+        }
+        return out.stream().mapToLong(Long::longValue).toArray();
+    }
+
+    @SuppressWarnings("unused")
+    private static boolean isLine(Recorded r) {
+        return r.event() instanceof LogLine;
+    }
+}
