@@ -123,7 +123,7 @@ public final class LogsBench {
         home = Path.of(System.getProperty("dynamod.home", "."));
         base = base == null ? Files.createTempDirectory("dynamod-bench-logs") : Files.createDirectories(base);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            for (Path state : live) down(state);
+            for (Path state : live) HostTrees.down(home, state);
         }));
         System.out.printf("logs benchmark (host mode, bin/dynamod up -d): %d s floods of %d-byte lines, 1 and %d flooders, %d cores, %s%n",
                 seconds, LINE_BYTES, services, Runtime.getRuntime().availableProcessors(), base);
@@ -158,7 +158,7 @@ public final class LogsBench {
             Files.writeString(config.resolve("services/" + service + ".toml"), "[service]\nname = \"" + service + "\"\nexec = " + exec
                     + "\n\n[restart]\ndelay = \"1s\"\n\n[logs]\nrate-limit-burst = 0\n");
         }
-        prebuild();
+        HostTrees.prebuild(home);
         waitQuiet(name);
         Process up = new ProcessBuilder(home.resolve("bin/dynamod").toString(), "up", "--config", config.toString(), "--state",
                 state.toString(), "-d").redirectErrorStream(true).redirectOutput(base.resolve(name).resolve("up.log").toFile()).start();
@@ -217,7 +217,7 @@ public final class LogsBench {
                     r.misattributed, r.bytesPerLine, r.svmgrCpu, r.logdCpu, r.floodersCpu);
             return r;
         } finally {
-            down(state);
+            HostTrees.down(home, state);
             live.remove(state);
         }
     }
@@ -333,21 +333,7 @@ public final class LogsBench {
         return pids;
     }
 
-    private static void prebuild() throws Exception {
-        Process p = new ProcessBuilder("bash", "-c", ". \"$1/bin/lib.sh\"; JAVA_HOME=$(find_jdk) && ensure_built ctl", "prebuild", home.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
-        if (p.waitFor() != 0) throw new IllegalStateException("the build of ctl failed");
-    }
 
-    private static void down(Path state) {
-        try {
-            Process p = new ProcessBuilder(home.resolve("bin/dynamod").toString(), "down", "--state", state.toString())
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            p.waitFor();
-        } catch (IOException | InterruptedException e) {
-            System.err.println("bin/dynamod down --state " + state + " failed: " + e);
-        }
-    }
 
     // ---------------------------------------------------------------- the machine
 

@@ -79,7 +79,7 @@ public final class RuntimeBench {
         home = Path.of(System.getProperty("dynamod.home", "."));
         base = base == null ? Files.createTempDirectory("dynamod-bench-runtime") : Files.createDirectories(base);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            for (Path state : live) down(state);
+            for (Path state : live) HostTrees.down(home, state);
         }));
         System.out.printf("runtime benchmark (host mode, bin/dynamod up -d): %d services in %d layers, %d repetitions, %d crashes, %d cores, %s%n",
                 services, LAYERS, reps, crashes, Runtime.getRuntime().availableProcessors(), base);
@@ -204,7 +204,7 @@ public final class RuntimeBench {
     private static Tree boot(String name, int size) throws Exception {
         Tree tree = new Tree(name, size);
         generate(tree);
-        prebuild();
+        HostTrees.prebuild(home);
         waitQuiet(name);
         long[] cpu0 = cpuTotals();
         Path log = base.resolve(name).resolve("up.log");
@@ -314,18 +314,12 @@ public final class RuntimeBench {
         return pids;
     }
 
-    /** Builds what bin/dynamod up would build (when a source changed), before a boot's clock starts. */
-    private static void prebuild() throws Exception {
-        Process p = new ProcessBuilder("bash", "-c", ". \"$1/bin/lib.sh\"; JAVA_HOME=$(find_jdk) && ensure_built ctl", "prebuild", home.toString())
-                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.INHERIT).start();
-        if (p.waitFor() != 0) throw new IllegalStateException("the build of ctl failed");
-    }
 
     /** Stops the tree with bin/dynamod down; returns how long that took, in ms. */
     private static double stop(Tree tree) {
         if (tree.journal != null) tree.journal.close();
         long t0 = System.nanoTime();
-        down(tree.state);
+        HostTrees.down(home, tree.state);
         double took = ms(System.nanoTime() - t0);
         live.remove(tree.state);
         List<Integer> left = markedProcesses(tree.name);
@@ -336,15 +330,6 @@ public final class RuntimeBench {
         return took;
     }
 
-    private static void down(Path state) {
-        try {
-            Process p = new ProcessBuilder(home.resolve("bin/dynamod").toString(), "down", "--state", state.toString())
-                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-            p.waitFor();
-        } catch (IOException | InterruptedException e) {
-            System.err.println("bin/dynamod down --state " + state + " failed: " + e);
-        }
-    }
 
     // ---------------------------------------------------------------- crash -> replacement
 
