@@ -214,7 +214,7 @@ public final class JournalReader implements AutoCloseable {
         nextCheck = now + RECHECK_NANOS;
         Optional<File> aside = quarantinedBetween(lastFile, null);
         if (aside.isPresent()) return scanQuarantined(aside.get());
-        long last = guarded(() -> stream.queue().lastIndex(), UNKNOWN);
+        long last = lastIndex();
         if (last == -1) return END;
         int tailerCycle = guarded(tailer::cycle, Integer.MIN_VALUE);
         // A tailer that could read nothing at all has no cycle yet: it is stuck at the start of the first one.
@@ -241,6 +241,27 @@ public final class JournalReader implements AutoCloseable {
             report(lastSeq, -1, 0, "the index of " + file.getName() + " is damaged; events after " + lastSeq + " in it may be lost");
         }
         return nextCycle(cycle, "the reader could not go on at event " + index);
+    }
+
+    /**
+     * Chronicle's last index: -1 if the stream has no events, UNKNOWN if Chronicle cannot tell. Its own lastIndex()
+     * also says -1 when damage to the newest file's index makes its toEnd() fail: it then winds to the start
+     * ("Unable to find toEnd()") and, reading backward from there, finds nothing. Taken for an empty stream, that hid
+     * every event past the damage: after a truncation into the index, a new writer appends at the header's write
+     * position behind a hole of zeros, which the tailer stops at. So a -1 while the newest cycle counts excerpts (its
+     * header's count, which the writer goes on from) is "cannot tell", and {@link #atEnd} scans for what follows.
+     */
+    private long lastIndex() {
+        long last = guarded(() -> stream.queue().lastIndex(), UNKNOWN);
+        if (last != -1) return last;
+        long counted = guarded(() -> {
+            int cycle = stream.queue().lastCycle();
+            if (cycle == Integer.MIN_VALUE) return 0L;
+            try (ExcerptTailer counter = stream.tailer()) { // a tailer of its own: counting moves it
+                return counter.excerptsInCycle(cycle);
+            }
+        }, 1L);
+        return counted > 0 ? UNKNOWN : -1;
     }
 
     /** Moves the tailer to the cycle after {@code cycle}, reporting what of this one was not read. */
@@ -431,7 +452,7 @@ public final class JournalReader implements AutoCloseable {
         scanning = null;
         if (guarded(() -> tailer.moveToIndex(seq), false)) return true;
         var queue = stream.queue();
-        long last = guarded(queue::lastIndex, UNKNOWN);
+        long last = lastIndex();
         if (last == UNKNOWN) return false;
         if (last < 0 || seq > last) {
             guarded(tailer::toEnd, tailer);

@@ -115,6 +115,53 @@ class DamageTest {
         }
     }
 
+    /**
+     * Seed 1201, round 979 ("truncate at 33030"), made deterministic: the file cut inside its index, before the first
+     * event. Chronicle's lastIndex() then says -1, as for an empty stream (its toEnd() fails on the index and winds to
+     * the start), while a new writer appends at the header's write position behind the hole. The reader must report
+     * the loss and scan past the hole to what was appended.
+     */
+    @Test
+    void eventsAppendedAfterATruncationIntoTheIndexAreRead() throws Exception {
+        Path journalDir = dir.resolve("index-truncated");
+        JournalOptions options = JournalOptions.defaults(journalDir, Origin.SVMGR).withSyncInterval(java.time.Duration.ZERO);
+        try (Journal journal = Journal.open(options)) {
+            for (int i = 0; i < EVENTS; i++) journal.append(new ManagerStarted(i, 1));
+        }
+        Path file = cycleFile(journalDir);
+        // Cut the file at the index entry that holds the first event's offset (33040 in the sampled case): what
+        // is left ends inside Chronicle's first index, its entries lost, and no event survives.
+        long firstEvent = dynamod.journal.store.Salvage.next(file, 0).orElseThrow().offset();
+        ByteBuffer head = ByteBuffer.wrap(Files.readAllBytes(file), 0, (int) firstEvent).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        long entry = -1;
+        for (int at = 0; at + 8 <= firstEvent && entry < 0; at += 8) if (head.getLong(at) == firstEvent) entry = at;
+        assertTrue(entry > 0, "the index entry of the first event, at " + firstEvent);
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            channel.truncate(entry);
+        }
+        List<JournalDamaged> reports = new ArrayList<>();
+        JournalListener listener = new JournalListener() {
+            @Override
+            public void damaged(JournalDamaged d) {
+                reports.add(d);
+            }
+
+            @Override
+            public void unknownType(Stream stream, long seq, int typeId, int version) {
+                throw new AssertionError("unknown type at " + seq + ": " + typeId);
+            }
+        };
+        try (Journal journal = Journal.open(options)) {
+            assertEquals(List.of(), JournalTest.readAll(journal.reader(Stream.EVENTS, listener)), "every event was cut off");
+            assertTrue(!reports.isEmpty(), "the loss of " + EVENTS + " events is reported");
+            List<Long> appended = new ArrayList<>();
+            for (int i = 0; i < 5; i++) appended.add(journal.append(new ManagerStarted(10_000 + i, 1)));
+            List<Recorded> read = JournalTest.readAll(journal.reader(Stream.EVENTS, listener));
+            assertEquals(appended, read.stream().map(Recorded::seq).toList(), "events appended after the damage are readable");
+            for (int i = 0; i < 5; i++) assertEquals(new ManagerStarted(10_000 + i, 1), read.get(i).event());
+        }
+    }
+
     static Map<Long, Event> write(Path directory) throws IOException {
         Map<Long, Event> written = new HashMap<>();
         Random random = new Random(3);
