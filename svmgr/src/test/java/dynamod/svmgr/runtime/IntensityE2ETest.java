@@ -52,7 +52,9 @@ class IntensityE2ETest {
         HostTree.service(config, "buddy", "supervisor = \"flaky\"\n" + EndToEnd.sleeper());
         HostTree.service(config, "bystander", EndToEnd.sleeper());
         try (HostTree tree = HostTree.start(dir)) {
-            tree.awaitState("crasher", "running");
+            // A crashing run is "running" for a moment too (no readiness): wait for the fourth run, the one that stays.
+            await().atMost(java.time.Duration.ofSeconds(60)).until(() -> Files.exists(counter)
+                    && Files.readString(counter).strip().equals("4") && tree.stateOf("crasher").equals("running"));
             tree.awaitState("buddy", "running");
             tree.awaitState("bystander", "running");
             assertEquals("4", Files.readString(counter).strip(), "three crashes, then the fourth run stays up");
