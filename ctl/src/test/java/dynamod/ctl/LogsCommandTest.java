@@ -8,8 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dynamod.logd.query.Cursor;
 import dynamod.journal.Journal;
-import dynamod.journal.JournalClock;
 import dynamod.journal.JournalOptions;
+import dynamod.journal.ManualClock;
 import dynamod.journal.Origin;
 import dynamod.journal.event.LogEvent.LinesSuppressed;
 import dynamod.journal.event.LogEvent.LogLine;
@@ -35,7 +35,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.awaitility.Awaitility;
@@ -58,33 +57,8 @@ class LogsCommandTest {
     Path tmp;
 
     Path dir;
-    TestClock clock;
+    ManualClock clock;
 
-    /** Realtime and monotonic move together; a new boot restarts monotonic. */
-    static final class TestClock implements JournalClock {
-        final AtomicLong realtime = new AtomicLong();
-        final AtomicLong monotonic = new AtomicLong();
-
-        void set(Instant realtime, Duration monotonic) {
-            this.realtime.set(realtime.getEpochSecond() * 1_000_000_000L + realtime.getNano());
-            this.monotonic.set(monotonic.toNanos());
-        }
-
-        void advance(Duration d) {
-            realtime.addAndGet(d.toNanos());
-            monotonic.addAndGet(d.toNanos());
-        }
-
-        @Override
-        public long realtimeNanos() {
-            return realtime.get();
-        }
-
-        @Override
-        public long monotonicNanos() {
-            return monotonic.get();
-        }
-    }
 
     static LogLine line(String service, LogStream stream, int priority, int pid, String identifier, String message) {
         return new LogLine(service, stream, priority, pid, identifier, message.getBytes(StandardCharsets.UTF_8), 0, -1);
@@ -97,7 +71,7 @@ class LogsCommandTest {
     @BeforeEach
     void journal() throws Exception {
         dir = tmp.resolve("state/journal");
-        clock = new TestClock();
+        clock = new ManualClock(Instant.EPOCH);
         clock.set(Instant.parse("2026-12-01T09:00:00.123456Z"), Duration.ofSeconds(5));
         try (Journal j = writer(BOOT_A)) {
             j.append(line("web", LogStream.STDOUT, 6, 100, "web", "listening on :80"));

@@ -4,17 +4,26 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** A clock that tests move by hand; realtime and monotonic advance together. */
-final class ManualClock implements JournalClock {
+/**
+ * A clock moved by hand, for what writes a journal with chosen times — tests, benchmarks, tools that generate
+ * journals; realtime and monotonic advance together.
+ */
+public final class ManualClock implements JournalClock {
 
     private final AtomicLong realtime;
     private final AtomicLong monotonic = new AtomicLong(1_000_000_000L);
 
-    ManualClock(Instant start) {
+    public ManualClock(Instant start) {
         realtime = new AtomicLong(start.getEpochSecond() * 1_000_000_000L + start.getNano());
     }
 
-    void advance(Duration duration) {
+    /** Jumps to a moment: a new boot starts its monotonic clock again. */
+    public void set(Instant realtime, Duration monotonic) {
+        this.realtime.set(realtime.getEpochSecond() * 1_000_000_000L + realtime.getNano());
+        this.monotonic.set(monotonic.toNanos());
+    }
+
+    public void advance(Duration duration) {
         realtime.addAndGet(duration.toNanos());
         monotonic.addAndGet(duration.toNanos());
     }

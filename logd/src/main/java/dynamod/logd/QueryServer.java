@@ -5,7 +5,6 @@ import dynamod.logd.query.Cursor;
 import dynamod.logd.query.JournalLogs;
 import dynamod.logd.query.LogEntry;
 import dynamod.logd.query.LogQuery;
-import dynamod.logd.query.QueryException;
 import dynamod.logd.query.Wire;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

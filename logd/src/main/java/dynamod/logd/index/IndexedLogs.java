@@ -80,7 +80,7 @@ public final class IndexedLogs {
         }
         if (query.cursor().isPresent()) lo = Math.max(lo, query.cursor().get().seq() + (query.afterCursor() ? 1 : 0));
         long indexed = through.getAsLong();
-        long[] candidates = candidates(query, boot.map(Boot::id), lo, Math.min(hi, indexed));
+        Candidates candidates = new Candidates(query, boot.map(Boot::id), lo, Math.min(hi, indexed));
         UUID journalId = direct.journalId();
         try (JournalReader fetchReader = direct.journal().reader(Stream.LOGS, JournalListener.STDERR);
                 JournalReader tail = direct.journal().reader(Stream.LOGS, JournalListener.STDERR)) {
@@ -102,9 +102,12 @@ public final class IndexedLogs {
                     kept.addLast(e);
                     return true;
                 });
-                for (int i = candidates.length - 1; i >= 0 && kept.size() < lines.count(); i--) {
-                    LogEntry e = fetch.at(candidates[i]);
-                    if (e != null && matcher.test(e)) kept.addFirst(e);
+                if (kept.size() < lines.count()) {
+                    candidates.descending(seq -> {
+                        LogEntry e = fetch.at(seq);
+                        if (e != null && matcher.test(e)) kept.addFirst(e);
+                        return kept.size() < lines.count();
+                    });
                 }
                 List<LogEntry> out = new ArrayList<>(kept);
                 if (query.reverse()) Collections.reverse(out);
@@ -118,11 +121,10 @@ public final class IndexedLogs {
                     else sink.entry(e);
                     return ++matched[0] < limit;
                 };
-                boolean more = true;
-                for (int i = 0; i < candidates.length && more; i++) {
-                    LogEntry e = fetch.at(candidates[i]);
-                    if (e != null && matcher.test(e)) more = emit.accept(e);
-                }
+                boolean more = candidates.ascending(seq -> {
+                    LogEntry e = fetch.at(seq);
+                    return e == null || !matcher.test(e) || emit.accept(e);
+                });
                 if (more) scanTail(tail, journalId, matcher, hi, query.follow(), emit);
                 if (collected != null) {
                     Collections.reverse(collected);
@@ -171,7 +173,7 @@ public final class IndexedLogs {
 
         LogEntry at(long seq) {
             long last = reader.lastSeq();
-            if (seq <= last || seq - last > 64) reader.seek(seq);
+            if (seq <= last || seq - last > 16) reader.seek(seq); // a seek costs about as much as reading 10-20 entries
             for (Optional<Recorded> r = reader.next(); r.isPresent(); r = reader.next()) {
                 long s = r.get().seq();
                 if (s == seq) return LogEntry.of(r.get(), journalId);
@@ -181,59 +183,144 @@ public final class IndexedLogs {
         }
     }
 
-    /** The seqs in [lo, hi] that the indexed filters allow, ascending. */
-    long[] candidates(LogQuery q, Optional<UUID> bootId, long lo, long hi) throws IOException {
-        if (lo > hi) return new long[0];
-        List<Pattern> units = q.units().stream().map(Glob::compile).toList();
-        long since = q.since().map(IndexedLogs::micros).orElse(Long.MIN_VALUE);
-        long until = q.until().map(IndexedLogs::micros).orElse(Long.MAX_VALUE);
-        List<long[]> parts = new ArrayList<>();
-        for (BootIndex b : index.boots()) {
-            if (bootId.isPresent() && !b.id().equals(bootId.get())) continue;
-            long blo = lo, bhi = hi;
-            if (since != Long.MIN_VALUE) blo = Math.max(blo, LogIndex.firstAtOrAfter(b, since));
-            if (until != Long.MAX_VALUE) {
-                long after = LogIndex.firstAfter(b, until);
-                if (after != Long.MAX_VALUE) bhi = Math.min(bhi, after - 1);
+    private interface SeqConsumer {
+        /** False: stop. */
+        boolean accept(long seq) throws IOException;
+    }
+
+    /** Candidates are read in chunks of at most this many seqs per posting list, so memory stays bounded. */
+    static int chunk = 65_536; // small in tests, to cross chunk boundaries
+
+    /**
+     * The seqs in [lo, hi] that the indexed filters allow, boot by boot (a boot's seqs are contiguous), in chunks:
+     * each posting list is read at most {@link #chunk} at a time, and a chunk's candidates are complete up to the
+     * nearest end of a list that was cut.
+     */
+    final class Candidates {
+        final LogQuery q;
+        final Optional<UUID> bootId;
+        final long lo, hi;
+        final List<Pattern> units;
+        final long since, until;
+
+        Candidates(LogQuery q, Optional<UUID> bootId, long lo, long hi) {
+            this.q = q;
+            this.bootId = bootId;
+            this.lo = lo;
+            this.hi = hi;
+            this.units = q.units().stream().map(Glob::compile).toList();
+            this.since = q.since().map(IndexedLogs::micros).orElse(Long.MIN_VALUE);
+            this.until = q.until().map(IndexedLogs::micros).orElse(Long.MAX_VALUE);
+        }
+
+        /** The boots and their [from, to] ranges, in seq order. */
+        private List<Object[]> ranges() throws IOException {
+            List<Object[]> out = new ArrayList<>();
+            if (lo > hi) return out;
+            for (BootIndex b : index.boots()) {
+                if (bootId.isPresent() && !b.id().equals(bootId.get())) continue;
+                long blo = lo, bhi = hi;
+                if (since != Long.MIN_VALUE) blo = Math.max(blo, LogIndex.firstAtOrAfter(b, since));
+                if (until != Long.MAX_VALUE) {
+                    long after = LogIndex.firstAfter(b, until);
+                    if (after != Long.MAX_VALUE) bhi = Math.min(bhi, after - 1);
+                }
+                if (blo <= bhi) out.add(new Object[] {b, blo, bhi});
             }
-            if (blo > bhi) continue;
-            long[] acc = null;
+            return out;
+        }
+
+        /** False if the consumer stopped. */
+        boolean ascending(SeqConsumer consumer) throws IOException {
+            for (Object[] r : ranges()) {
+                BootIndex b = (BootIndex) r[0];
+                long from = (long) r[1], to = (long) r[2];
+                while (from <= to) {
+                    long[] bound = {to};
+                    long[] seqs = chunk(b, from, to, true, bound);
+                    for (long seq : seqs) if (!consumer.accept(seq)) return false;
+                    if (bound[0] >= to) break;
+                    from = bound[0] + 1;
+                }
+            }
+            return true;
+        }
+
+        boolean descending(SeqConsumer consumer) throws IOException {
+            List<Object[]> ranges = ranges();
+            for (int i = ranges.size() - 1; i >= 0; i--) {
+                BootIndex b = (BootIndex) ranges.get(i)[0];
+                long from = (long) ranges.get(i)[1], to = (long) ranges.get(i)[2];
+                while (from <= to) {
+                    long[] bound = {from};
+                    long[] seqs = chunk(b, from, to, false, bound);
+                    for (int k = seqs.length - 1; k >= 0; k--) if (!consumer.accept(seqs[k])) return false;
+                    if (bound[0] <= from) break;
+                    to = bound[0] - 1;
+                }
+            }
+            return true;
+        }
+
+        /**
+         * The candidates of one chunk, ascending: from the low end (up to {@code bound[0]}, which it lowers to where
+         * the first cut list ends) or from the high end (down to {@code bound[0]}, raised likewise).
+         */
+        private long[] chunk(BootIndex b, long from, long to, boolean up, long[] bound) throws IOException {
+            List<List<long[]>> dims = new ArrayList<>();
             if (!units.isEmpty()) {
                 List<long[]> lists = new ArrayList<>();
                 for (String name : LogIndex.keys(b, "u-")) {
-                    if (name != null && unitMatches(units, name)) lists.add(LogIndex.postings(LogIndex.file(b, "u-", name), blo, bhi));
+                    if (name != null && unitMatches(units, name)) lists.add(read(LogIndex.file(b, "u-", name), from, to, up, bound));
                 }
-                lists.addAll(hashed(b, "u-", blo, bhi));
-                acc = intersect(acc, union(lists));
+                for (java.nio.file.Path f : hashed(b, "u-")) lists.add(read(f, from, to, up, bound));
+                dims.add(lists);
             }
             if (!q.identifiers().isEmpty()) {
                 List<long[]> lists = new ArrayList<>();
-                for (String id : q.identifiers()) lists.add(LogIndex.postings(LogIndex.file(b, "t-", id), blo, bhi));
-                acc = intersect(acc, union(lists));
+                for (String id : q.identifiers()) lists.add(read(LogIndex.file(b, "t-", id), from, to, up, bound));
+                dims.add(lists);
             }
             if (q.priorities() != LogQuery.ALL_PRIORITIES) {
                 List<long[]> lists = new ArrayList<>();
                 for (int p = 0; p <= 7; p++) {
-                    if ((q.priorities() & (1 << p)) != 0) lists.add(LogIndex.postings(LogIndex.file(b, "p-", Integer.toString(p)), blo, bhi));
+                    if ((q.priorities() & (1 << p)) != 0) lists.add(read(LogIndex.file(b, "p-", Integer.toString(p)), from, to, up, bound));
                 }
-                acc = intersect(acc, union(lists));
+                dims.add(lists);
             }
-            if (q.kernelOnly()) acc = intersect(acc, LogIndex.postings(LogIndex.file(b, "tr-", "kernel"), blo, bhi));
-            if (acc != null && acc.length > 0) parts.add(acc);
+            if (q.kernelOnly()) dims.add(List.of(read(LogIndex.file(b, "tr-", "kernel"), from, to, up, bound)));
+            long[] acc = null;
+            for (List<long[]> lists : dims) acc = intersect(acc, union(lists));
+            if (acc == null) return new long[0];
+            long limit = bound[0];
+            int start = 0, end = acc.length;
+            if (up) {
+                while (end > 0 && acc[end - 1] > limit) end--;
+            } else {
+                while (start < end && acc[start] < limit) start++;
+            }
+            return start == 0 && end == acc.length ? acc : Arrays.copyOfRange(acc, start, end);
         }
-        long[] all = union(parts);
-        return all;
+
+        private long[] read(java.nio.file.Path file, long from, long to, boolean up, long[] bound) throws IOException {
+            long[] v = up ? LogIndex.read(file, from, to, chunk) : LogIndex.readLast(file, from, to, chunk);
+            if (v.length == chunk) bound[0] = up ? Math.min(bound[0], v[v.length - 1]) : Math.max(bound[0], v[0]);
+            return v;
+        }
+    }
+
+    /** Every candidate in [lo, hi], ascending (tests). */
+    long[] candidates(LogQuery q, Optional<UUID> bootId, long lo, long hi) throws IOException {
+        List<Long> out = new ArrayList<>();
+        new Candidates(q, bootId, lo, hi).ascending(seq -> out.add(seq));
+        return out.stream().mapToLong(Long::longValue).toArray();
     }
 
     /** Names too long for a file are hashed: their lists are all candidates. */
-    private static List<long[]> hashed(BootIndex b, String prefix, long lo, long hi) throws IOException {
-        List<long[]> lists = new ArrayList<>();
+    private static List<java.nio.file.Path> hashed(BootIndex b, String prefix) throws IOException {
         try (var files = java.nio.file.Files.list(b.directory())) {
-            for (var f : files.toList()) {
-                if (f.getFileName().toString().startsWith(prefix + "%h")) lists.add(LogIndex.postings(f, lo, hi));
-            }
+            return files.filter(f -> f.getFileName().toString().startsWith(prefix + "%h")).toList();
         }
-        return lists;
     }
 
     private static boolean unitMatches(List<Pattern> units, String service) {

@@ -61,6 +61,10 @@ public final class Indexer implements AutoCloseable {
 
     private void openReader() throws IOException {
         reader = journal.reader(Stream.LOGS, POSITION);
+        if (index.fresh()) {
+            // A new index (none, removed, or another journal's): from the start, whatever the position says.
+            reader.toStart();
+        }
         long committed = reader.lastSeq();
         index.truncateAfter(committed);
         through = committed;

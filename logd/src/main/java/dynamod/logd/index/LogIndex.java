@@ -21,7 +21,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
@@ -52,19 +51,35 @@ import java.util.stream.Stream;
 public final class LogIndex implements AutoCloseable {
 
     public static final int TIME_EVERY = 256;
-    private static final int MAX_OPEN = 128;
+    private static final int MAX_OPEN = 1024;
 
     private final Path directory;
-    private final Map<Path, List<long[]>> pending = new HashMap<>();
-    private final Map<Path, Integer> pendingCounts = new HashMap<>();
+    private boolean fresh;
+    /** Posting files with entries added since the last write, in the order first added. */
+    private final List<Posting> pending = new ArrayList<>();
     private final java.util.Set<Path> dirty = new java.util.HashSet<>();
     private final LinkedHashMap<Path, FileChannel> open = new LinkedHashMap<>(16, 0.75f, true);
     private final Map<UUID, BootState> boots = new ConcurrentHashMap<>();
     private long buffered;
 
-    /** What the writer keeps per boot: the count for the time index and the running maximum. */
+    /** One posting file's entries not yet written. */
+    private static final class Posting {
+        final Path file;
+        long[] values = new long[16];
+        int n;
+
+        Posting(Path file) {
+            this.file = file;
+        }
+    }
+
+    /** What the writer keeps per boot: its posting buffers, the count for the time index, the running maximum. */
     private static final class BootState {
         final Path dir;
+        final Posting all, time;
+        final Posting[] priorities = new Posting[8];
+        final Map<String, Posting> services = new HashMap<>(), identifiers = new HashMap<>(), transports = new HashMap<>();
+        final Map<Integer, Posting> pids = new HashMap<>();
         long count;
         long maxRealtime = Long.MIN_VALUE;
         long lastSeq = -1, sampledSeq = -1;
@@ -72,6 +87,9 @@ public final class LogIndex implements AutoCloseable {
 
         BootState(Path dir) {
             this.dir = dir;
+            this.all = new Posting(dir.resolve("all"));
+            this.time = new Posting(dir.resolve("time"));
+            for (int p = 0; p < 8; p++) priorities[p] = new Posting(dir.resolve("p-" + p));
         }
     }
 
@@ -91,11 +109,18 @@ public final class LogIndex implements AutoCloseable {
             }
             Files.writeString(id, want + "\n", StandardCharsets.UTF_8);
         }
-        return new LogIndex(directory);
+        LogIndex index = new LogIndex(directory);
+        index.fresh = !want.equals(have);
+        return index;
     }
 
     public Path directory() {
         return directory;
+    }
+
+    /** Whether {@link #open} created the index (none was there, or another journal's): it must be built from the start. */
+    public boolean fresh() {
+        return fresh;
     }
 
     private static void deleteTree(Path p) throws IOException {
@@ -200,14 +225,14 @@ public final class LogIndex implements AutoCloseable {
         }
         boot.maxRealtime = Math.max(boot.maxRealtime, realtime);
         Path d = boot.dir;
-        put(d.resolve("all"), seq);
-        if (!service.isEmpty()) put(d.resolve("u-" + encode(service)), seq);
-        if (priority >= 0 && priority <= 7) put(d.resolve("p-" + priority), seq);
-        if (pid > 0) put(d.resolve("pid-" + pid), seq);
-        put(d.resolve("t-" + encode(identifier)), seq);
-        put(d.resolve("tr-" + LogEntry.transport(stream)), seq);
+        put(boot.all, seq);
+        if (!service.isEmpty()) put(boot.services.computeIfAbsent(service, k -> new Posting(d.resolve("u-" + encode(k)))), seq);
+        if (priority >= 0 && priority <= 7) put(boot.priorities[priority], seq);
+        if (pid > 0) put(boot.pids.computeIfAbsent(pid, k -> new Posting(d.resolve("pid-" + k))), seq);
+        put(boot.identifiers.computeIfAbsent(identifier, k -> new Posting(d.resolve("t-" + encode(k)))), seq);
+        put(boot.transports.computeIfAbsent(LogEntry.transport(stream), k -> new Posting(d.resolve("tr-" + k))), seq);
         if (boot.count % TIME_EVERY == 0) {
-            put(d.resolve("time"), boot.maxRealtime, seq);
+            put(boot.time, boot.maxRealtime, seq);
             boot.sampledSeq = seq;
         }
         boot.lastSeq = seq;
@@ -220,19 +245,15 @@ public final class LogIndex implements AutoCloseable {
         return buffered;
     }
 
-    private void put(Path file, long... values) {
-        List<long[]> chunks = pending.computeIfAbsent(file, f -> new ArrayList<>());
-        int n = pendingCounts.getOrDefault(file, 0);
-        long[] last = chunks.isEmpty() ? null : chunks.get(chunks.size() - 1);
-        for (long v : values) {
-            if (last == null || n == last.length) {
-                last = new long[Math.max(16, Math.min(8192, n * 2))];
-                chunks.add(last);
-                n = 0;
-            }
-            last[n++] = v;
-        }
-        pendingCounts.put(file, n);
+    private void put(Posting p, long value) {
+        if (p.n == 0) pending.add(p);
+        if (p.n == p.values.length) p.values = java.util.Arrays.copyOf(p.values, p.n * 2);
+        p.values[p.n++] = value;
+    }
+
+    private void put(Posting p, long a, long b) {
+        put(p, a);
+        put(p, b);
     }
 
     /** Appends what was added to the files (into the page cache). */
@@ -241,29 +262,23 @@ public final class LogIndex implements AutoCloseable {
         // the last entry written (a restart resumes it from there).
         for (BootState b : boots.values()) {
             if (b.lastSeq >= 0 && b.sampledSeq != b.lastSeq) {
-                put(b.dir.resolve("time"), b.maxRealtime, b.lastSeq);
+                put(b.time, b.maxRealtime, b.lastSeq);
                 b.sampledSeq = b.lastSeq;
             }
         }
         ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
-        for (Map.Entry<Path, List<long[]>> e : pending.entrySet()) {
-            Path file = e.getKey();
-            FileChannel ch = channel(file);
-            List<long[]> chunks = e.getValue();
-            int lastCount = pendingCounts.get(file);
-            for (int c = 0; c < chunks.size(); c++) {
-                long[] chunk = chunks.get(c);
-                int n = c == chunks.size() - 1 ? lastCount : chunk.length;
-                for (int i = 0; i < n; i++) {
-                    if (!buf.hasRemaining()) drain(ch, buf);
-                    buf.putLong(chunk[i]);
-                }
+        for (Posting p : pending) {
+            FileChannel ch = channel(p.file);
+            for (int i = 0; i < p.n; i++) {
+                if (!buf.hasRemaining()) drain(ch, buf);
+                buf.putLong(p.values[i]);
             }
             drain(ch, buf);
-            dirty.add(file);
+            dirty.add(p.file);
+            p.n = 0;
+            if (p.values.length > 4096) p.values = new long[16];
         }
         pending.clear();
-        pendingCounts.clear();
         buffered = 0;
     }
 
@@ -284,8 +299,7 @@ public final class LogIndex implements AutoCloseable {
             Path p = eldest.getKey();
             FileChannel old = eldest.getValue();
             open.remove(p);
-            if (dirty.remove(p)) old.force(false);
-            old.close();
+            old.close(); // still dirty: sync opens it again to force it
         }
         return ch;
     }
@@ -294,7 +308,13 @@ public final class LogIndex implements AutoCloseable {
     public void sync() throws IOException {
         for (Path p : dirty) {
             FileChannel ch = open.get(p);
-            if (ch != null) ch.force(false);
+            if (ch != null) {
+                ch.force(false);
+            } else {
+                try (FileChannel again = FileChannel.open(p, StandardOpenOption.WRITE)) {
+                    again.force(false);
+                }
+            }
         }
         dirty.clear();
     }
@@ -367,6 +387,28 @@ public final class LogIndex implements AutoCloseable {
             ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(count * 8)).order(ByteOrder.LITTLE_ENDIAN);
             while (b.hasRemaining()) {
                 if (ch.read(b, lo * 8 + b.position()) < 0) break;
+            }
+            b.flip();
+            long[] out = new long[b.remaining() / 8];
+            b.asLongBuffer().get(out);
+            return out;
+        } catch (java.nio.file.NoSuchFileException e) {
+            return new long[0];
+        }
+    }
+
+    /** At most {@code limit} seqs in [from, to] of a posting file, from the high end; ascending. */
+    public static long[] readLast(Path file, long from, long to, int limit) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            long n = ch.size() / 8;
+            long lo = lowerBound(ch, n, from);
+            long hi = lowerBound(ch, n, to == Long.MAX_VALUE ? Long.MAX_VALUE : to + 1);
+            long start = Math.max(lo, hi - limit);
+            long count = hi - start;
+            if (count <= 0) return new long[0];
+            ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(count * 8)).order(ByteOrder.LITTLE_ENDIAN);
+            while (b.hasRemaining()) {
+                if (ch.read(b, start * 8 + b.position()) < 0) break;
             }
             b.flip();
             long[] out = new long[b.remaining() / 8];
@@ -458,10 +500,5 @@ public final class LogIndex implements AutoCloseable {
             }
         }
         return out.toString(StandardCharsets.UTF_8);
-    }
-
-    /** Unused in writing; for tests: the open boot states. */
-    Optional<Long> count(UUID boot) {
-        return Optional.ofNullable(boots.get(boot)).map(s -> s.count);
     }
 }

@@ -94,6 +94,14 @@ class IndexedLogsTest {
                 List<Long> want = run((query, sink) -> direct.run(query, sink, () -> false), q);
                 List<Long> got = run((query, sink) -> indexed.run(query, sink, () -> false), q);
                 assertEquals(want, got, () -> "query " + q);
+                // Again with tiny chunks of posting lists, crossing chunk boundaries everywhere.
+                int chunk = IndexedLogs.chunk;
+                IndexedLogs.chunk = 1 + random.nextInt(40);
+                try {
+                    assertEquals(want, run((query, sink) -> indexed.run(query, sink, () -> false), q), () -> "chunk " + IndexedLogs.chunk + ", query " + q);
+                } finally {
+                    IndexedLogs.chunk = chunk;
+                }
                 if (!want.isEmpty() && want.get(0) >= 0) nonEmpty++;
             }
             assertTrue(nonEmpty > 100, "most queries have answers: " + nonEmpty);

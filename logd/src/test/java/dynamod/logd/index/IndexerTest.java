@@ -61,6 +61,26 @@ class IndexerTest {
     }
 
     @Test
+    void aRemovedIndexIsBuiltAgainFromTheStart() throws Exception {
+        Path dir = tmp.resolve("journal"), idx = tmp.resolve("logd/index");
+        TestJournals.Clock clock = new TestJournals.Clock();
+        try (Journal j = TestJournals.open(dir, clock, TestJournals.boot(1))) {
+            TestJournals.append(j, clock, new Random(3), 1_000, 10);
+            try (Indexer indexer = Indexer.open(j, idx)) {
+                indexer.catchUp();
+            }
+            try (var files = Files.walk(idx)) {
+                for (Path f : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.delete(f);
+            }
+            try (Indexer indexer = Indexer.open(j, idx)) {
+                indexer.catchUp();
+                assertEquals(1_000, indexer.read());
+                assertArrayEquals(journalSeqs(j), allSeqs(indexer.index()));
+            }
+        }
+    }
+
+    @Test
     void anIndexAheadOfItsPositionIsCutBackAndNothingIsTwiceInIt() throws Exception {
         Path dir = tmp.resolve("journal"), idx = tmp.resolve("logd/index");
         TestJournals.Clock clock = new TestJournals.Clock();
