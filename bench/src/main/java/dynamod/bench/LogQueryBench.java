@@ -1,7 +1,7 @@
 package dynamod.bench;
 
 import dynamod.journal.Journal;
-import dynamod.journal.JournalClock;
+import dynamod.journal.ManualClock;
 import dynamod.journal.JournalOptions;
 import dynamod.journal.Origin;
 import dynamod.journal.event.LogEvent.LogLine;
@@ -228,19 +228,7 @@ public final class LogQueryBench {
     static Instant generate(Path journalDir, long lines, Instant now) throws Exception {
         long span = Duration.ofDays(7).toNanos();
         long step = span / lines;
-        AtomicLong realtime = new AtomicLong(now.getEpochSecond() * 1_000_000_000L + now.getNano() - span);
-        AtomicLong monotonic = new AtomicLong(1_000_000_000L);
-        JournalClock clock = new JournalClock() {
-            @Override
-            public long realtimeNanos() {
-                return realtime.get();
-            }
-
-            @Override
-            public long monotonicNanos() {
-                return monotonic.get();
-            }
-        };
+        ManualClock clock = new ManualClock(now.minusNanos(span));
         Random r = new Random(2026);
         byte[][] ids = new byte[SERVICES][];
         long perBoot = lines / 3 + 1;
@@ -248,10 +236,9 @@ public final class LogQueryBench {
         for (int boot = 0; boot < 3 && written < lines; boot++) {
             try (Journal j = Journal.open(JournalOptions.defaults(journalDir, Origin.SVMGR).withClock(clock)
                     .withBootId(new UUID(0x6c6f67717565L, boot + 1L)).withSyncInterval(Duration.ZERO))) {
-                monotonic.set(1_000_000_000L);
+                clock.set(Instant.ofEpochSecond(0, clock.realtimeNanos()), Duration.ofSeconds(1)); // a boot restarts monotonic
                 for (long i = 0; i < perBoot && written < lines; i++, written++) {
-                    realtime.addAndGet(step);
-                    monotonic.addAndGet(step);
+                    clock.advance(Duration.ofNanos(step));
                     // Service popularity: a few busy ones, a long tail.
                     int s = (int) Math.min(SERVICES - 1, Math.abs(r.nextGaussian()) * SERVICES / 3);
                     if (r.nextInt(4) == 0) s = r.nextInt(SERVICES);
@@ -264,7 +251,7 @@ public final class LogQueryBench {
                 }
             }
         }
-        return Instant.ofEpochSecond(0, realtime.get());
+        return Instant.ofEpochSecond(0, clock.realtimeNanos());
     }
 
     static String message(Random r, int priority, long n) {
