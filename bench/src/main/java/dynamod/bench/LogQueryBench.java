@@ -31,7 +31,7 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * {@code bin/bench logquery [--dir DIR] [--lines N]}: N (10 M) LogLines of 200 services into DIR/state/journal, logd's
+ * {@code bin/bench logquery [--dir DIR] [--lines N] [--only TEXT]}: N (10 M) LogLines of 200 services into DIR/state/journal, logd's
  * indexer over them (lines/s), then query latency through logd's socket (in this process: socket, protocol, decode)
  * and by the direct scan, and ripgrep over the same lines exported as text. A journal left in DIR by an earlier run
  * with as many lines is reused. Numbers, not a test.
@@ -46,6 +46,9 @@ public final class LogQueryBench {
     static final String[] EVENTS = {"connection accepted from", "cache miss for key", "worker pool resized to", "flushed segment",
         "checkpoint starting:", "session expired for user", "retrying upstream request to", "scheduled job finished:"};
 
+    /** Only the queries whose name contains this ({@code --only -g}: the grep rows). */
+    static String only = "";
+
     public static void main(String[] args) throws Exception {
         Path dir = null;
         long lines = 10_000_000;
@@ -53,7 +56,8 @@ public final class LogQueryBench {
             switch (args[i]) {
                 case "--dir" -> dir = Path.of(args[++i]);
                 case "--lines" -> lines = Long.parseLong(args[++i].replace("_", ""));
-                default -> throw new IllegalArgumentException("usage: bin/bench logquery [--dir DIR] [--lines N]");
+                case "--only" -> only = args[++i];
+                default -> throw new IllegalArgumentException("usage: bin/bench logquery [--dir DIR] [--lines N] [--only TEXT]");
             }
         }
         if (dir == null) dir = Files.createTempDirectory("dynamod-bench-logquery");
@@ -114,7 +118,7 @@ public final class LogQueryBench {
                 new Case("-g timeout (common)", with(all, List.of(), LogQuery.ALL_PRIORITIES, Optional.of(new Grep("timeout", false)),
                         Optional.empty(), Lines.ALL), List.of("-i", "timeout")),
                 new Case("-u " + x + " -g timeout", with(all, List.of(x), LogQuery.ALL_PRIORITIES, Optional.of(new Grep("timeout", false)),
-                        Optional.empty(), Lines.ALL), null));
+                        Optional.empty(), Lines.ALL), null)).stream().filter(c -> c.name().contains(only)).toList();
         for (int round = 0; round < 3; round++) {
             // Warm-up (the JIT, the page cache) with the indexed queries; the scans warm up by their size.
             for (Case c : cases) if (IndexedLogs.indexable(c.query())) viaLogd(socket, c.query());

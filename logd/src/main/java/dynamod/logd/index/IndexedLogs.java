@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  * the time bounds (the sparse time index) leave, and only those entries are read from the journal and checked with the
  * query's {@link LogMatcher} (which also applies {@code -g}, {@code FIELD=VALUE} and the exact time bounds). What the
  * index does not have yet (after {@code through}) is scanned. {@code -n N} reads candidates newest first from the end.
- * A query without an indexed filter is a plain scan ({@link JournalLogs}). The entries are those {@link JournalLogs}
+ * {@code -g} takes its candidates from the message store ({@link LogIndex.Messages}): scanned alone, looked up for the
+ * other filters' candidates. A query without an indexed filter or grep is a plain scan ({@link JournalLogs}). The entries are those {@link JournalLogs}
  * gives, in the same order.
  */
 public final class IndexedLogs {
@@ -58,7 +59,8 @@ public final class IndexedLogs {
 
     /** Whether the query has a filter the index can answer; otherwise it is a plain scan. */
     public static boolean indexable(LogQuery q) {
-        return !q.units().isEmpty() || !q.identifiers().isEmpty() || q.priorities() != LogQuery.ALL_PRIORITIES || q.kernelOnly();
+        return !q.units().isEmpty() || !q.identifiers().isEmpty() || q.priorities() != LogQuery.ALL_PRIORITIES || q.kernelOnly()
+                || q.grep().isPresent();
     }
 
     public void run(LogQuery query, JournalLogs.Sink sink, BooleanSupplier running) throws IOException {
@@ -202,6 +204,8 @@ public final class IndexedLogs {
         final long lo, hi;
         final List<Pattern> units;
         final long since, until;
+        final Pattern grep;
+        private final java.util.Map<java.nio.file.Path, LogIndex.Messages> messages = new java.util.HashMap<>();
 
         Candidates(LogQuery q, Optional<UUID> bootId, long lo, long hi) {
             this.q = q;
@@ -211,6 +215,50 @@ public final class IndexedLogs {
             this.units = q.units().stream().map(Glob::compile).toList();
             this.since = q.since().map(IndexedLogs::micros).orElse(Long.MIN_VALUE);
             this.until = q.until().map(IndexedLogs::micros).orElse(Long.MAX_VALUE);
+            this.grep = q.grep().map(LogMatcher::compile).orElse(null);
+        }
+
+        private LogIndex.Messages messages(BootIndex b) throws IOException {
+            LogIndex.Messages m = messages.get(b.directory());
+            if (m == null) messages.put(b.directory(), m = LogIndex.Messages.open(b));
+            return m;
+        }
+
+        /**
+         * The seqs in [from, to] whose message the store has and the grep finds, at most {@link #chunk} from the
+         * low end (up) or the high end; a cut moves {@code bound[0]} like a cut posting list.
+         */
+        private long[] scan(LogIndex.Messages m, long from, long to, boolean up, long[] bound) {
+            long[] out = new long[16];
+            int n = 0;
+            if (up) {
+                for (long i = m.lowerBound(from); i < m.records(); i++) {
+                    long s = m.seq(i);
+                    if (s > to) break;
+                    if (!m.matches(i, grep)) continue;
+                    if (n == out.length) out = Arrays.copyOf(out, n * 2);
+                    out[n++] = s;
+                    if (n == chunk) {
+                        bound[0] = Math.min(bound[0], s);
+                        break;
+                    }
+                }
+                return Arrays.copyOf(out, n);
+            }
+            for (long i = (to == Long.MAX_VALUE ? m.records() : m.lowerBound(to + 1)) - 1; i >= 0; i--) {
+                long s = m.seq(i);
+                if (s < from) break;
+                if (!m.matches(i, grep)) continue;
+                if (n == out.length) out = Arrays.copyOf(out, n * 2);
+                out[n++] = s;
+                if (n == chunk) {
+                    bound[0] = Math.max(bound[0], s);
+                    break;
+                }
+            }
+            long[] asc = new long[n];
+            for (int k = 0; k < n; k++) asc[k] = out[n - 1 - k];
+            return asc;
         }
 
         /** The boots and their [from, to] ranges, in seq order. */
@@ -291,6 +339,30 @@ public final class IndexedLogs {
             if (q.kernelOnly()) dims.add(List.of(read(LogIndex.file(b, "tr-", "kernel"), from, to, up, bound)));
             long[] acc = null;
             for (List<long[]> lists : dims) acc = intersect(acc, union(lists));
+            if (grep != null) {
+                // The message store: its records that match, or (with other filters) those candidates whose message
+                // does; what it does not cover (an index older than the store) stays a candidate.
+                LogIndex.Messages m = messages(b);
+                long covered = m.firstSeq();
+                if (acc == null) {
+                    List<long[]> parts = new ArrayList<>();
+                    if (from < covered) parts.add(read(b.directory().resolve("all"), from, Math.min(to, covered - 1), up, bound));
+                    if (to >= covered) parts.add(scan(m, from, to, up, bound));
+                    acc = union(parts);
+                } else {
+                    long[] kept = new long[acc.length];
+                    int n = 0;
+                    long i = 0;
+                    for (long seq : acc) {
+                        if (seq >= covered) {
+                            i = m.lowerBound(seq);
+                            if (i < m.records() && m.seq(i) == seq && !m.matches(i, grep)) continue;
+                        }
+                        kept[n++] = seq;
+                    }
+                    acc = Arrays.copyOf(kept, n);
+                }
+            }
             if (acc == null) return new long[0];
             long limit = bound[0];
             int start = 0, end = acc.length;

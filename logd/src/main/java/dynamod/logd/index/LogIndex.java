@@ -6,6 +6,10 @@ import dynamod.journal.event.LogEvent.LogLine;
 import dynamod.journal.event.LogStream;
 import dynamod.logd.query.Cursor;
 import dynamod.logd.query.LogEntry;
+import dynamod.logd.query.LogMatcher;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -23,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -39,7 +44,14 @@ import java.util.stream.Stream;
  * index/BOOT/time                  (max realtime µs so far in the boot, seq) every {@value #TIME_EVERY} entries
  *                                  and at the end of every batch
  * index/BOOT/clock-went-back       present if a realtime in the boot was below an earlier one
+ * index/BOOT/msg                   the message store: every entry's MESSAGE bytes, raw, one after the other
+ * index/BOOT/msg-at                (end offset in msg, seq) per record of msg, in the same order
  * </pre>
+ *
+ * The message store lets {@code --grep} scan messages instead of decoding the journal. Its records are delimited by
+ * {@code msg-at} (no escaping: a message may hold any byte, newlines included). It covers the boot's entries from
+ * its first record's seq on (an index written before it existed has none for the earlier ones); {@code msg-at} is
+ * cut back like the posting files, then {@code msg} to the end offset of the last record kept.
  *
  * BOOT is the boot id (32 hex digits); names are percent-encoded ({@code %XX} for bytes outside
  * {@code [A-Za-z0-9._-]}, {@code %} alone for the empty string). Every posting file is an append-only array of
@@ -76,7 +88,12 @@ public final class LogIndex implements AutoCloseable {
     /** What the writer keeps per boot: its posting buffers, the count for the time index, the running maximum. */
     private static final class BootState {
         final Path dir;
-        final Posting all, time;
+        final Posting all, time, msgAt;
+        final Path msg;
+        /** Message bytes not yet written, and the size of msg with them. */
+        byte[] messages = new byte[1 << 12];
+        int pendingBytes;
+        long msgSize;
         final Posting[] priorities = new Posting[8];
         final Map<String, Posting> services = new HashMap<>(), identifiers = new HashMap<>(), transports = new HashMap<>();
         final Map<Integer, Posting> pids = new HashMap<>();
@@ -89,6 +106,8 @@ public final class LogIndex implements AutoCloseable {
             this.dir = dir;
             this.all = new Posting(dir.resolve("all"));
             this.time = new Posting(dir.resolve("time"));
+            this.msgAt = new Posting(dir.resolve("msg-at"));
+            this.msg = dir.resolve("msg");
             for (int p = 0; p < 8; p++) priorities[p] = new Posting(dir.resolve("p-" + p));
         }
     }
@@ -143,10 +162,11 @@ public final class LogIndex implements AutoCloseable {
             try (Stream<Path> files = Files.list(boot)) {
                 for (Path f : files.toList()) {
                     String name = f.getFileName().toString();
-                    if (name.equals("clock-went-back")) continue;
-                    truncate(f, seq, name.equals("time") ? 2 : 1);
+                    if (name.equals("clock-went-back") || name.equals("msg")) continue;
+                    truncate(f, seq, name.equals("time") || name.equals("msg-at") ? 2 : 1);
                 }
             }
+            long msgSize = truncateMessages(boot);
             Path all = boot.resolve("all");
             long count = Files.exists(all) ? Files.size(all) / 8 : 0;
             if (count == 0) {
@@ -156,6 +176,7 @@ public final class LogIndex implements AutoCloseable {
             BootState state = new BootState(boot);
             state.count = count;
             state.wentBack = Files.exists(boot.resolve("clock-went-back"));
+            state.msgSize = msgSize;
             long[] time = readAll(boot.resolve("time"));
             if (time.length >= 2) {
                 state.maxRealtime = time[time.length - 2];
@@ -163,6 +184,38 @@ public final class LogIndex implements AutoCloseable {
             }
             boots.put(parseBoot(boot.getFileName().toString()), state);
         }
+    }
+
+    /**
+     * Cuts a boot's msg to the end of the last record msg-at has (after msg-at was cut); returns its size. If msg is
+     * shorter than that (it was not synced with msg-at) the store is dropped: it then covers what is added from now.
+     */
+    private static long truncateMessages(Path boot) throws IOException {
+        Path at = boot.resolve("msg-at"), msg = boot.resolve("msg");
+        long end = 0;
+        if (Files.exists(at)) {
+            try (FileChannel ch = FileChannel.open(at, StandardOpenOption.READ)) {
+                if (ch.size() >= 16) {
+                    ByteBuffer b = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+                    ch.read(b, ch.size() - 16);
+                    end = b.getLong(0);
+                }
+            }
+        }
+        long size = Files.exists(msg) ? Files.size(msg) : 0;
+        if (size < end) {
+            Files.deleteIfExists(at);
+            Files.deleteIfExists(msg);
+            return 0;
+        }
+        if (size > end) {
+            try (FileChannel ch = FileChannel.open(msg, StandardOpenOption.WRITE)) {
+                ch.truncate(end);
+                ch.force(true);
+            }
+        }
+        if (end == 0) Files.deleteIfExists(msg);
+        return end;
     }
 
     /** Cuts {@code file} (records of {@code width} longs, the seq the last one) after {@code seq}. */
@@ -192,8 +245,10 @@ public final class LogIndex implements AutoCloseable {
         String service, identifier;
         int priority, pid;
         LogStream stream;
+        byte[] message;
         switch (r.event()) {
             case LogLine l -> {
+                message = l.message();
                 service = l.service();
                 identifier = l.identifier();
                 priority = l.priority();
@@ -206,6 +261,7 @@ public final class LogIndex implements AutoCloseable {
                 priority = 4;
                 pid = r.originPid();
                 stream = LogStream.MANAGER;
+                message = LogEntry.suppressedMessage(s);
             }
             default -> {
                 return;
@@ -235,6 +291,13 @@ public final class LogIndex implements AutoCloseable {
             put(boot.time, boot.maxRealtime, seq);
             boot.sampledSeq = seq;
         }
+        if (boot.pendingBytes + message.length > boot.messages.length) {
+            boot.messages = java.util.Arrays.copyOf(boot.messages, Math.max(boot.messages.length * 2, boot.pendingBytes + message.length));
+        }
+        System.arraycopy(message, 0, boot.messages, boot.pendingBytes, message.length);
+        boot.pendingBytes += message.length;
+        boot.msgSize += message.length;
+        put(boot.msgAt, boot.msgSize, seq);
         boot.lastSeq = seq;
         boot.count++;
         buffered++;
@@ -265,6 +328,16 @@ public final class LogIndex implements AutoCloseable {
                 put(b.time, b.maxRealtime, b.lastSeq);
                 b.sampledSeq = b.lastSeq;
             }
+        }
+        // The message bytes first: a msg-at record is never ahead of its bytes in the page cache either.
+        for (BootState b : boots.values()) {
+            if (b.pendingBytes == 0) continue;
+            FileChannel ch = channel(b.msg);
+            ByteBuffer bytes = ByteBuffer.wrap(b.messages, 0, b.pendingBytes);
+            while (bytes.hasRemaining()) ch.write(bytes);
+            dirty.add(b.msg);
+            b.pendingBytes = 0;
+            if (b.messages.length > 1 << 22) b.messages = new byte[1 << 12];
         }
         ByteBuffer buf = ByteBuffer.allocate(1 << 16).order(ByteOrder.LITTLE_ENDIAN);
         for (Posting p : pending) {
@@ -467,6 +540,75 @@ public final class LogIndex implements AutoCloseable {
         }
         return Long.MAX_VALUE;
     }
+
+    /**
+     * A boot's message store, mapped for reading (as far as it was written when opened; unmapped when unreachable).
+     * Record {@code i} is the message of {@link #seq}{@code (i)}.
+     */
+    public static final class Messages {
+        private final MemorySegment at, msg;
+        private final long records;
+        private byte[] scratch = new byte[256];
+
+        private Messages(MemorySegment at, MemorySegment msg, long records) {
+            this.at = at;
+            this.msg = msg;
+            this.records = records;
+        }
+
+        /** Opens a boot's store (empty if it has none). */
+        public static Messages open(BootIndex boot) throws IOException {
+            Path atFile = boot.directory().resolve("msg-at"), msgFile = boot.directory().resolve("msg");
+            if (!Files.exists(atFile) || !Files.exists(msgFile)) return new Messages(MemorySegment.NULL, MemorySegment.NULL, 0);
+            Arena arena = Arena.ofAuto();
+            try (FileChannel a = FileChannel.open(atFile, StandardOpenOption.READ); FileChannel m = FileChannel.open(msgFile, StandardOpenOption.READ)) {
+                long records = a.size() / 16;
+                long msgSize = m.size();
+                if (records == 0) return new Messages(MemorySegment.NULL, MemorySegment.NULL, 0);
+                MemorySegment at = a.map(FileChannel.MapMode.READ_ONLY, 0, records * 16, arena);
+                // msg is written before msg-at, but be safe with a writer in between: only whole records.
+                while (records > 0 && at.get(LONG, (records - 1) * 16) > msgSize) records--;
+                long end = records == 0 ? 0 : at.get(LONG, (records - 1) * 16);
+                MemorySegment msg = end == 0 ? MemorySegment.NULL : m.map(FileChannel.MapMode.READ_ONLY, 0, end, arena);
+                return new Messages(at, msg, records);
+            }
+        }
+
+        public long records() {
+            return records;
+        }
+
+        public long seq(long i) {
+            return at.get(LONG, i * 16 + 8);
+        }
+
+        /** The first seq the store has (every later entry of the boot is in it); Long.MAX_VALUE if none. */
+        public long firstSeq() {
+            return records == 0 ? Long.MAX_VALUE : seq(0);
+        }
+
+        /** The first record whose seq is ≥ {@code seq}. */
+        public long lowerBound(long seq) {
+            long lo = 0, hi = records;
+            while (lo < hi) {
+                long mid = (lo + hi) >>> 1;
+                if (seq(mid) < seq) lo = mid + 1;
+                else hi = mid;
+            }
+            return lo;
+        }
+
+        /** Whether record {@code i}'s message has the pattern ({@link LogMatcher#found}). */
+        public boolean matches(long i, Pattern grep) {
+            long start = i == 0 ? 0 : at.get(LONG, (i - 1) * 16), end = at.get(LONG, i * 16);
+            int length = Math.toIntExact(end - start);
+            if (length > scratch.length) scratch = new byte[Math.max(length, scratch.length * 2)];
+            MemorySegment.copy(msg, ValueLayout.JAVA_BYTE, start, scratch, 0, length);
+            return LogMatcher.found(grep, scratch, 0, length);
+        }
+    }
+
+    private static final ValueLayout.OfLong LONG = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     // ------------------------------------------------------------------ names
 

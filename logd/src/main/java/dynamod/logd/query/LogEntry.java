@@ -64,9 +64,14 @@ public final class LogEntry {
             case LogLine l -> new LogEntry(recorded, journalId, l.service(), l.stream(), l.priority(), l.pid(), l.identifier(), l.message(), l.flags());
             case LinesSuppressed s -> new LogEntry(recorded, journalId, s.service(), LogStream.MANAGER, 4, recorded.originPid(),
                     recorded.origin() == null ? "dynamod" : recorded.origin().displayName(),
-                    ("Suppressed " + s.count() + " messages from " + unit(s.service())).getBytes(StandardCharsets.UTF_8), 0);
+                    suppressedMessage(s), 0);
             default -> null;
         };
+    }
+
+    /** The MESSAGE of a {@code LinesSuppressed} entry. */
+    public static byte[] suppressedMessage(LinesSuppressed s) {
+        return ("Suppressed " + s.count() + " messages from " + unit(s.service())).getBytes(StandardCharsets.UTF_8);
     }
 
     /** journald's _TRANSPORT for where the line came from. */

@@ -51,13 +51,18 @@ public final class LogMatcher implements Predicate<LogEntry> {
     }
 
     /** journalctl's smart case: a pattern without upper-case letters matches case-insensitively, unless told. */
-    static Pattern compile(LogQuery.Grep grep) {
+    public static Pattern compile(LogQuery.Grep grep) {
         try {
             return Pattern.compile(grep.pattern(), grep.caseSensitive() ? 0 : Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
         } catch (PatternSyntaxException e) {
             throw new QueryException("invalid --grep pattern: " + e.getDescription() + " near index " + e.getIndex() + " of '"
                     + grep.pattern() + "'");
         }
+    }
+
+    /** Whether a compiled --grep pattern occurs in a message (bytes decoded as UTF-8, malformed ones replaced). */
+    public static boolean found(Pattern grep, byte[] message, int offset, int length) {
+        return grep.matcher(new String(message, offset, length, StandardCharsets.UTF_8)).find();
     }
 
     /** Whether --grep is case-sensitive when not told: only if the pattern has an upper-case letter. */
@@ -80,7 +85,7 @@ public final class LogMatcher implements Predicate<LogEntry> {
         if (!identifiers.isEmpty() && !identifiers.contains(e.identifier())) return false;
         if (!units.isEmpty() && !unitMatches(e)) return false;
         if (!groups.isEmpty() && groups.stream().noneMatch(g -> groupMatches(g, e))) return false;
-        if (grep != null && !grep.matcher(new String(e.message(), StandardCharsets.UTF_8)).find()) return false;
+        if (grep != null && !found(grep, e.message(), 0, e.message().length)) return false;
         return true;
     }
 

@@ -9,6 +9,7 @@ import dynamod.journal.Origin;
 import dynamod.logd.query.Cursor;
 import dynamod.logd.query.JournalLogs;
 import dynamod.logd.query.LogEntry;
+import dynamod.logd.query.LogMatcher;
 import dynamod.logd.query.LogQuery;
 import dynamod.logd.query.LogQuery.BootSpec;
 import dynamod.logd.query.LogQuery.FieldMatch;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -78,9 +80,11 @@ class IndexedLogsTest {
         clock.realtime.set(end.getEpochSecond() * 1_000_000_000L + end.getNano());
         try (Journal j = Journal.open(JournalOptions.defaults(dir, Origin.LOGD).withClock(clock).withBootId(TestJournals.boot(BOOTS)));
                 Indexer indexer = Indexer.open(j, tmp.resolve("logd/index"), 5_000, java.time.Duration.ZERO)) {
+            appendOddMessages(j, clock, new Random(8), 300);
             indexer.catchUp();
             // Lines the index does not have yet: the engine scans them.
             TestJournals.append(j, clock, new Random(7), 700, SERVICES);
+            appendOddMessages(j, clock, new Random(9), 50);
             JournalLogs direct = JournalLogs.over(j);
             IndexedLogs indexed = new IndexedLogs(direct, indexer.index(), indexer::through);
             Random random = new Random(66);
@@ -105,6 +109,26 @@ class IndexedLogsTest {
                 if (!want.isEmpty() && want.get(0) >= 0) nonEmpty++;
             }
             assertTrue(nonEmpty > 100, "most queries have answers: " + nonEmpty);
+        }
+    }
+
+    static final String[] GREPS = {"timeout", "Timeout", "TIMEOUT", "error", "Error", "needle", "needle-0$", "xyzzy-nowhere", ".",
+        "^$", "^", "line\\nbreak", "(?m)^break", "\\x00", "\\t", "\uFFFD", "stra(ss|ß)e", "ÉTÉ", "été", "miss|hit", "^(ok|GET) ",
+        "[0-9]{3}$", "\\bquery\\b", "Suppressed \\d+ messages"};
+
+    /** Messages of bytes a text view could take apart: newlines, NUL, control bytes, malformed UTF-8, non-ASCII. */
+    static void appendOddMessages(Journal j, TestJournals.Clock clock, Random r, int lines) {
+        byte[][] parts = {"line\nbreak".getBytes(StandardCharsets.UTF_8), {0}, {'\t'}, {(byte) 0xff, (byte) 0xfe}, {(byte) 0xc3},
+            "Été straße".getBytes(StandardCharsets.UTF_8), "timeout".getBytes(StandardCharsets.UTF_8), "ERROR".getBytes(StandardCharsets.UTF_8),
+            {'\r', '\n'}, "needle-0".getBytes(StandardCharsets.UTF_8), {}, " 404".getBytes(StandardCharsets.UTF_8)};
+        for (int i = 0; i < lines; i++) {
+            clock.advanceMillis(1 + r.nextInt(400));
+            java.io.ByteArrayOutputStream m = new java.io.ByteArrayOutputStream();
+            int n = r.nextInt(5);
+            for (int k = 0; k < n; k++) m.writeBytes(parts[r.nextInt(parts.length)]);
+            int s = r.nextInt(SERVICES);
+            j.append(new dynamod.journal.event.LogEvent.LogLine("svc" + s, dynamod.journal.event.LogStream.STDOUT, r.nextInt(8), 100 + s * 3,
+                    "svc" + s, m.toByteArray(), 0, -1));
         }
     }
 
@@ -137,10 +161,15 @@ class IndexedLogsTest {
         Optional<Instant> since = Optional.empty(), until = Optional.empty();
         if (r.nextInt(3) == 0) since = Optional.of(end.minusSeconds(r.nextInt(4 * 3 * 3600)));
         if (r.nextInt(4) == 0) until = Optional.of(end.minusSeconds(r.nextInt(4 * 3 * 3600)));
-        Optional<Grep> grep = switch (r.nextInt(6)) {
+        Optional<Grep> grep = switch (r.nextInt(9)) {
             case 0 -> Optional.of(new Grep("timeout", false));
             case 1 -> Optional.of(new Grep("needle-[12]", true));
             case 2 -> Optional.of(new Grep("^Error", true));
+            case 3, 4 -> {
+                // rare and common, smart case both ways, newlines, control and malformed bytes, Unicode case
+                String p = GREPS[r.nextInt(GREPS.length)];
+                yield Optional.of(new Grep(p, r.nextInt(4) == 0 ? r.nextBoolean() : LogMatcher.smartCaseSensitive(p)));
+            }
             default -> Optional.empty();
         };
         List<MatchGroup> matches = new ArrayList<>();

@@ -104,7 +104,12 @@ class IndexerTest {
                 for (LogIndex.BootIndex b : indexer.index().boots()) {
                     try (var files = Files.list(b.directory())) {
                         for (Path f : files.toList()) {
-                            if (f.getFileName().toString().equals("clock-went-back")) continue;
+                            String name = f.getFileName().toString();
+                            if (name.equals("clock-went-back") || name.equals("msg")) continue;
+                            if (name.equals("msg-at")) {
+                                assertMessageStore(j, b, seqs);
+                                continue;
+                            }
                             long[] v = LogIndex.postings(f, Long.MIN_VALUE, Long.MAX_VALUE);
                             if (f.getFileName().toString().equals("time")) continue;
                             for (int i = 1; i < v.length; i++) assertTrue(v[i - 1] < v[i], f + " ascending without duplicates");
@@ -112,6 +117,27 @@ class IndexerTest {
                     }
                 }
             }
+        }
+    }
+
+    /** The message store has every entry once, in seq order, with the journal's message bytes, and no more bytes. */
+    static void assertMessageStore(Journal j, LogIndex.BootIndex b, long[] seqs) throws Exception {
+        long[] at = LogIndex.postings(b.directory().resolve("msg-at"), Long.MIN_VALUE, Long.MAX_VALUE); // (end, seq) pairs
+        byte[] msg = Files.readAllBytes(b.directory().resolve("msg"));
+        assertEquals(seqs.length * 2, at.length, "a msg-at record per entry");
+        assertEquals(at[at.length - 2], msg.length, "msg cut to the last record");
+        List<byte[]> messages = new ArrayList<>();
+        try (JournalReader r = j.reader(Stream.LOGS, JournalListener.STDERR)) {
+            for (Optional<Recorded> e = r.next(); e.isPresent(); e = r.next()) {
+                dynamod.logd.query.LogEntry le = dynamod.logd.query.LogEntry.of(e.get(), j.journalId());
+                if (le != null) messages.add(le.message());
+            }
+        }
+        long start = 0;
+        for (int i = 0; i < seqs.length; i++) {
+            assertEquals(seqs[i], at[2 * i + 1], "msg-at seq " + i);
+            assertArrayEquals(messages.get(i), java.util.Arrays.copyOfRange(msg, (int) start, (int) at[2 * i]), "message " + i);
+            start = at[2 * i];
         }
     }
 
