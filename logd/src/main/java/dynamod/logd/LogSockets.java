@@ -410,7 +410,6 @@ public final class LogSockets implements AutoCloseable {
             String service;
             /** The service was looked up again at the first line (read at connect, the peer may have been mid-exec). */
             boolean serviceChecked;
-            long partialSince;
 
             Connection(int fd, int pid) {
                 this.fd = fd;
@@ -421,9 +420,6 @@ public final class LogSockets implements AutoCloseable {
 
             @Override
             public void line(byte[] message, int priority, int flags) {
-                // what is left partial began after this line: its timeout counts from here (a stream whose every read
-                // ends inside a line must not have a line cut because the first of those partials is a second old)
-                partialSince = System.nanoTime();
                 if (service.isEmpty() && !serviceChecked) {
                     serviceChecked = true;
                     service = Senders.readService(pid); // not the cache: it would say "" for a second
@@ -470,7 +466,7 @@ public final class LogSockets implements AutoCloseable {
                     for (int i = 0; i < polled.length; i++) {
                         fds[i + 1] = polled[i].fd;
                         events[i + 1] = Posix.POLLIN;
-                        if (polled[i].stream.hasPartial()) due = Math.min(due, polled[i].partialSince + STREAM_PARTIAL_TIMEOUT_NANOS);
+                        if (polled[i].stream.hasPartial()) due = Math.min(due, polled[i].stream.partialSince() + STREAM_PARTIAL_TIMEOUT_NANOS);
                     }
                     int timeout = due == Long.MAX_VALUE ? -1
                             : (int) Math.clamp((due - System.nanoTime() + 999_999) / 1_000_000, 0, Integer.MAX_VALUE);
@@ -486,7 +482,7 @@ public final class LogSockets implements AutoCloseable {
                     }
                     long now = System.nanoTime();
                     for (Connection c : polled) {
-                        if (connections.containsKey(c.fd) && c.stream.hasPartial() && now - (c.partialSince + STREAM_PARTIAL_TIMEOUT_NANOS) >= 0) {
+                        if (connections.containsKey(c.fd) && c.stream.hasPartial() && now - (c.stream.partialSince() + STREAM_PARTIAL_TIMEOUT_NANOS) >= 0) {
                             c.stream.flush(c);
                         }
                     }
@@ -549,10 +545,7 @@ public final class LogSockets implements AutoCloseable {
                     return;
                 }
                 bytes.addAndGet(n);
-                boolean hadPartial = c.stream.hasPartial();
-                c.stream.feed(buffer, 0, n, c);
-                if (c.stream.hasPartial() && !hadPartial) c.partialSince = System.nanoTime();
-                // (a line given out during the feed set partialSince too: the partial now began at or after it)
+                c.stream.feed(buffer, 0, n, c, System.nanoTime());
             } catch (StdoutStream.Malformed e) {
                 malformed(c.pid, e.getMessage() + " (connection closed)");
                 close(c);

@@ -52,6 +52,11 @@ final class StdoutStream {
 
     /** Header lines are taken in; after the header, complete lines go to sink and the rest stays partial. */
     void feed(byte[] buf, int off, int len, LineFramer.Sink sink) throws Malformed {
+        feed(buf, off, len, sink, 0);
+    }
+
+    /** As {@link #feed(byte[], int, int, LineFramer.Sink)}, with the time the bytes arrived (for {@link #partialSince()}). */
+    void feed(byte[] buf, int off, int len, LineFramer.Sink sink, long nowNanos) throws Malformed {
         received += len;
         int end = off + len;
         int i = off;
@@ -68,7 +73,7 @@ final class StdoutStream {
                 header[headerSize++] = b;
             }
         }
-        if (framer != null && i < end) framer.feed(buf, i, end - i, sink);
+        if (framer != null && i < end) framer.feed(buf, i, end - i, sink, nowNanos);
     }
 
     /** The end of the stream: the partial line goes out (PARTIAL). Malformed if it ended inside the header. */
@@ -87,6 +92,11 @@ final class StdoutStream {
 
     boolean hasPartial() {
         return framer != null && framer.hasPartial();
+    }
+
+    /** When the partial line began; meaningful while {@link #hasPartial()}. */
+    long partialSince() {
+        return framer.partialSince();
     }
 
     boolean running() {

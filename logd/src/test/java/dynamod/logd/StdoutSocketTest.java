@@ -173,26 +173,6 @@ class StdoutSocketTest {
     }
 
     @Test
-    void theTimeoutCountsFromTheLastLineNotFromTheFirstPartial() throws Exception {
-        start(LogSockets.DEFAULT_MAX_STREAMS);
-        try (SocketChannel c = connect()) {
-            // every write ends inside a line, each line is done within 0.3 s, for 2.4 s: no line may be cut
-            write(c, "steady\n" + HEADER.substring(1) + "line0-");
-            for (int i = 1; i <= 8; i++) {
-                Thread.sleep(300);
-                write(c, "end\nline" + i + "-");
-            }
-            write(c, "end\n");
-        }
-        await().atMost(20, SECONDS).until(() -> linesOf("steady").size() >= 9);
-        List<LogLine> got = linesOf("steady");
-        List<String> want = new ArrayList<>();
-        for (int i = 0; i <= 8; i++) want.add("line" + i + "-end");
-        assertEquals(want, got.stream().map(StdoutSocketTest::text).toList());
-        assertTrue(got.stream().allMatch(l -> l.flags() == 0));
-    }
-
-    @Test
     void aMalformedHeaderDropsTheConnectionWithOneWarningAndTheSocketGoesOn() throws Exception {
         start(LogSockets.DEFAULT_MAX_STREAMS);
         try (SocketChannel bad = connect()) {

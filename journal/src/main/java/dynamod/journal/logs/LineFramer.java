@@ -71,6 +71,8 @@ public final class LineFramer {
     private long fed;
     /** Where the piece being given out ends in the stream. */
     private long lineEnd;
+    /** The time of the current feed, and the time the partial line began. */
+    private long feedTime, partialSince;
 
     /**
      * @param maxLine the longest piece, in bytes (at least 1; the configuration allows 1K–1M)
@@ -102,7 +104,17 @@ public final class LineFramer {
 
     /** Complete lines in {@code buf[off, off+len)} go to sink, in order; the rest is kept as the partial line. */
     public void feed(byte[] buf, int off, int len, Sink sink) {
+        feed(buf, off, len, sink, 0);
+    }
+
+    /**
+     * As {@link #feed(byte[], int, int, Sink)}, with the time the bytes arrived (monotonic nanoseconds): a partial
+     * line that begins in them is {@link #partialSince() since} then, which is what a partial-line timeout counts
+     * from (not from an older partial that a line in these bytes completed).
+     */
+    public void feed(byte[] buf, int off, int len, Sink sink, long nowNanos) {
         java.util.Objects.checkFromIndexSize(off, len, buf.length);
+        feedTime = nowNanos;
         int end = off + len;
         for (int i = off; i < end; i++) {
             byte b = buf[i];
@@ -116,6 +128,7 @@ public final class LineFramer {
                 piece(maxLine, LogLine.SPLIT, sink);
                 buffer[0] = '\r';
                 size = 1;
+                partialSince = feedTime;
             } else if (size == maxLine && b != '\r') {
                 piece(maxLine, LogLine.SPLIT, sink);
                 size = 0;
@@ -141,6 +154,11 @@ public final class LineFramer {
         return size > 0;
     }
 
+    /** When the partial line began: the time given with the bytes that started it. Meaningful while {@link #hasPartial()}. */
+    public long partialSince() {
+        return partialSince;
+    }
+
     /** Bytes consumed so far that are not yet in a line given to the sink (the partial line). */
     public int pending() {
         return size;
@@ -160,6 +178,7 @@ public final class LineFramer {
     }
 
     private void append(byte b) {
+        if (size == 0) partialSince = feedTime;
         if (size == buffer.length) buffer = Arrays.copyOf(buffer, (int) Math.min((long) buffer.length * 2, maxLine + 1L));
         buffer[size++] = b;
     }

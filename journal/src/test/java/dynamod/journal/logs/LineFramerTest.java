@@ -322,4 +322,35 @@ class LineFramerTest {
         }
         assertArrayEquals(expected.toByteArray(), got.toByteArray());
     }
+
+    @Test
+    void aPartialLineIsDatedByTheBytesThatBeganIt() {
+        // A stream whose every write ends inside a line: each partial is as old as its own write, not the first one.
+        LineFramer f = new LineFramer(64, 6);
+        Collector c = new Collector();
+        feed(f, c, "line0-", 100);
+        assertEquals(100, f.partialSince());
+        feed(f, c, "more", 200);
+        assertEquals(100, f.partialSince(), "still the same line");
+        feed(f, c, "end\nline1-", 300);
+        assertEquals(300, f.partialSince(), "the new partial began with these bytes");
+        feed(f, c, "end\n", 400);
+        assertFalse(f.hasPartial());
+        assertEquals(List.of(Line.of("line0-moreend"), Line.of("line1-end")), c.lines);
+    }
+
+    @Test
+    void theNextPieceOfASplitLineIsDatedByItsOwnBytes() {
+        LineFramer f = new LineFramer(4, 6);
+        Collector c = new Collector();
+        feed(f, c, "abc", 10);
+        feed(f, c, "defg", 20); // "abcd" goes out split; "efg" is a new piece, begun at 20
+        assertEquals(20, f.partialSince());
+        assertEquals(List.of(Line.of("abcd").flags(SPLIT)), c.lines);
+    }
+
+    private static void feed(LineFramer f, Collector c, String text, long now) {
+        byte[] b = bytes(text);
+        f.feed(b, 0, b.length, c, now);
+    }
 }

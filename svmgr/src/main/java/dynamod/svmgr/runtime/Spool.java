@@ -51,7 +51,6 @@ final class Spool implements AutoCloseable {
     /** The spool offset the framer's position 0 stands for. */
     private long framerBase;
     private long written, framed, ingested, punched, lastSeq = -1, checkpointedAt;
-    private long partialSince;
 
     private Spool(IoPump.Pipe pipe, Journal journal, Path file, java.util.function.Supplier<LogSettings> settings) throws IOException {
         this.pipe = pipe;
@@ -101,7 +100,7 @@ final class Spool implements AutoCloseable {
 
     /** When something is due without new bytes (monotonic nanoseconds): the partial line, or a suppression report. */
     long due() {
-        long due = framer != null && framer.hasPartial() ? partialSince + PARTIAL_TIMEOUT_NANOS : 0;
+        long due = framer != null && framer.hasPartial() ? framer.partialSince() + PARTIAL_TIMEOUT_NANOS : 0;
         if (limiter != null && limiter.reportDue().isPresent()) {
             long report = limiter.reportDue().getAsLong();
             due = due == 0 ? report : Math.min(due, report);
@@ -111,7 +110,7 @@ final class Spool implements AutoCloseable {
 
     /** Runs what is due: the partial line after its timeout, a suppression report after its interval. */
     void timeout(long now) throws IOException {
-        if (framer != null && framer.hasPartial() && now - (partialSince + PARTIAL_TIMEOUT_NANOS) >= 0) flushPartial();
+        if (framer != null && framer.hasPartial() && now - (framer.partialSince() + PARTIAL_TIMEOUT_NANOS) >= 0) flushPartial();
         reportSuppressed(now);
     }
 
@@ -137,14 +136,13 @@ final class Spool implements AutoCloseable {
 
     private void ingest() throws IOException {
         configure();
+        long now = System.nanoTime(); // the bytes were just spliced in
         while (framed < written) {
             chunk.clear();
             int n = channel.read(chunk, framed);
             if (n <= 0) break;
-            boolean hadPartial = framer.hasPartial();
-            framer.feed(chunk.array(), 0, n, this::line);
+            framer.feed(chunk.array(), 0, n, this::line, now);
             framed += n;
-            if (!hadPartial && framer.hasPartial()) partialSince = System.nanoTime();
         }
         punch();
     }
@@ -153,7 +151,6 @@ final class Spool implements AutoCloseable {
     private void line(byte[] message, int priority, int flags) {
         long end = framerBase + framer.lineEnd();
         long now = System.nanoTime();
-        partialSince = now; // a line went out: what the framer holds now waits from here
         if (!limiter.admit(now)) {
             ingested = end; // counted, reported as suppressed, not journaled
             return;
