@@ -12,8 +12,9 @@ import java.util.OptionalInt;
 import java.util.OptionalLong;
 
 /**
- * Fields of {@code /proc/PID/stat}, read as plain files. A pid plus its start time names a process for good: a pid
- * alone may be reused once the process is reaped. Empty results mean the process is gone (or was never there).
+ * What {@code /proc} says about a process — fields of {@code /proc/PID/stat}, its children, its environment — read as
+ * plain files. A pid plus its start time names a process for good: a pid alone may be reused once the process is
+ * reaped. Empty results mean the process is gone (or was never there, or may not be read).
  */
 public final class ProcStat {
 
@@ -31,6 +32,55 @@ public final class ProcStat {
     public static OptionalInt parentPid(int pid) {
         String[] fields = fieldsAfterComm(pid);
         return fields.length > 1 ? OptionalInt.of(Integer.parseInt(fields[1])) : OptionalInt.empty();
+    }
+
+    /** Field 5, pgrp: the process group. */
+    public static OptionalInt processGroup(int pid) {
+        String[] fields = fieldsAfterComm(pid);
+        return fields.length > 2 ? OptionalInt.of(Integer.parseInt(fields[2])) : OptionalInt.empty();
+    }
+
+    /** Field 6, session. */
+    public static OptionalInt session(int pid) {
+        String[] fields = fieldsAfterComm(pid);
+        return fields.length > 3 ? OptionalInt.of(Integer.parseInt(fields[3])) : OptionalInt.empty();
+    }
+
+    /** It exists and is not a zombie waiting to be reaped. */
+    public static boolean isLive(int pid) {
+        return state(pid).filter(s -> !s.equals("Z") && !s.equals("X")).isPresent();
+    }
+
+    /**
+     * dynamod's name for a service's processes: svmgr starts each with {@code DYNAMOD_SERVICE=name} in its
+     * environment, and children inherit it.
+     */
+    public static final String SERVICE_VARIABLE = "DYNAMOD_SERVICE";
+
+    /** The service a process belongs to ({@link #SERVICE_VARIABLE} in the environment it was started with). */
+    public static Optional<String> service(int pid) {
+        return environmentVariable(pid, SERVICE_VARIABLE);
+    }
+
+    /** A variable of the environment the process was started with (its {@code /proc/PID/environ}). */
+    public static Optional<String> environmentVariable(int pid, String name) {
+        byte[] environ;
+        try {
+            environ = Files.readAllBytes(PROC.resolve(pid + "/environ"));
+        } catch (IOException | RuntimeException e) {
+            return Optional.empty();
+        }
+        byte[] prefix = (name + "=").getBytes(StandardCharsets.UTF_8);
+        int start = 0;
+        for (int i = 0; i <= environ.length; i++) {
+            if (i == environ.length || environ[i] == 0) {
+                if (i - start >= prefix.length && java.util.Arrays.equals(environ, start, start + prefix.length, prefix, 0, prefix.length)) {
+                    return Optional.of(new String(environ, start + prefix.length, i - start - prefix.length, StandardCharsets.UTF_8));
+                }
+                start = i + 1;
+            }
+        }
+        return Optional.empty();
     }
 
     /** Field 3, the state letter: R, S, D, Z, T, ... */

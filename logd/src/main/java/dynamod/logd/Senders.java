@@ -19,7 +19,6 @@ final class Senders {
 
     static final long TTL_NANOS = 1_000_000_000L;
     private static final int MAX_ENTRIES = 1024;
-    private static final byte[] PREFIX = "DYNAMOD_SERVICE=".getBytes(StandardCharsets.US_ASCII);
 
     private static final class Info {
         final long readAt;
@@ -61,22 +60,7 @@ final class Senders {
     }
 
     static String readService(int pid) {
-        byte[] environ;
-        try {
-            environ = Files.readAllBytes(Path.of("/proc", String.valueOf(pid), "environ"));
-        } catch (IOException | RuntimeException e) {
-            return "";
-        }
-        int start = 0;
-        for (int i = 0; i <= environ.length; i++) {
-            if (i == environ.length || environ[i] == 0) {
-                if (i - start >= PREFIX.length && java.util.Arrays.equals(environ, start, start + PREFIX.length, PREFIX, 0, PREFIX.length)) {
-                    return new String(environ, start + PREFIX.length, i - start - PREFIX.length, StandardCharsets.UTF_8);
-                }
-                start = i + 1;
-            }
-        }
-        return "";
+        return dynamod.linux.ProcStat.service(pid).orElse("");
     }
 
     static String readComm(int pid) {

@@ -1,5 +1,6 @@
 package dynamod.svmgr.runtime;
 
+import dynamod.linux.ProcStat;
 import dynamod.conf.spec.Readiness;
 import dynamod.conf.spec.ServiceSpec;
 import dynamod.conf.spec.ServiceType;
@@ -322,8 +323,8 @@ public final class Manager {
         int target = pid;
         if (group) {
             Proc p = procs.get(pid);
-            int pgid = p != null ? p.pgid() : ProcInfo.pgrp(pid).orElse(0);
-            if (pgid > 1 && pgid != ProcInfo.pgrp(Posix.getpid()).orElse(-1)) target = -pgid;
+            int pgid = p != null ? p.pgid() : ProcStat.processGroup(pid).orElse(0);
+            if (pgid > 1 && pgid != ProcStat.processGroup(Posix.getpid()).orElse(-1)) target = -pgid;
         }
         kill(target, signal);
         if (signal != Signals.SIGKILL && signal != Signals.SIGCONT) kill(target, Signals.SIGCONT);
@@ -375,7 +376,7 @@ public final class Manager {
         if (r.isEmpty() || !r.get().hasProcess() || r.get().pid() != 0) return; // moved on meanwhile
         if (pidFile.isPresent()) {
             Optional<Integer> pid = readPidFile(pidFile.get());
-            if (pid.isPresent() && ProcInfo.isLive(pid.get())) {
+            if (pid.isPresent() && ProcStat.isLive(pid.get())) {
                 mainPidFound(service, pid.get());
                 return;
             }
@@ -384,8 +385,8 @@ public final class Manager {
                 return;
             }
         }
-        Optional<Integer> child = ProcInfo.childrenOf(Posix.getpid()).stream()
-                .filter(pid -> !procs.containsKey(pid) && ProcInfo.serviceOf(pid).filter(service::equals).isPresent())
+        Optional<Integer> child = ProcStat.children(Posix.getpid()).stream()
+                .filter(pid -> !procs.containsKey(pid) && ProcStat.service(pid).filter(service::equals).isPresent())
                 .findFirst();
         if (child.isPresent()) mainPidFound(service, child.get());
         else process(new Input.MainPidNotFound(service, pidFile.map(p -> "no live pid in " + p).orElse("the daemon left no process")));
@@ -398,11 +399,11 @@ public final class Manager {
     private void mainPidMoved(NotifyEvent.MainPidChanged m) {
         Proc old = procs.get(m.oldPid());
         if (old != null && old.role() == Role.MAIN) procs.put(m.oldPid(), new Proc(old.service(), Role.FORMER_MAIN, old.pgid()));
-        procs.putIfAbsent(m.pid(), new Proc(m.service(), Role.MAIN, ProcInfo.pgrp(m.pid()).orElse(m.pid())));
+        procs.putIfAbsent(m.pid(), new Proc(m.service(), Role.MAIN, ProcStat.processGroup(m.pid()).orElse(m.pid())));
     }
 
     private void mainPidFound(String service, int pid) {
-        procs.put(pid, new Proc(service, Role.MAIN, ProcInfo.pgrp(pid).orElse(pid)));
+        procs.put(pid, new Proc(service, Role.MAIN, ProcStat.processGroup(pid).orElse(pid)));
         process(new Input.MainPidFound(service, pid));
     }
 
@@ -586,9 +587,9 @@ public final class Manager {
             if (!r.hasProcess()) continue;
             for (int pid : new int[] {r.pid(), r.forkerPid()}) {
                 if (pid == 0 || reported.contains(pid)) continue;
-                if (ProcInfo.isLive(pid) && ProcInfo.serviceOf(pid).map(service::equals).orElse(true)) {
+                if (ProcStat.isLive(pid) && ProcStat.service(pid).map(service::equals).orElse(true)) {
                     Role role = pid == r.forkerPid() && pid != r.pid() ? Role.FORKER : Role.MAIN;
-                    procs.put(pid, new Proc(service, role, ProcInfo.pgrp(pid).orElse(pid)));
+                    procs.put(pid, new Proc(service, role, ProcStat.processGroup(pid).orElse(pid)));
                     adoptPipes(service, pid);
                     adopted++;
                 } else {
@@ -639,7 +640,7 @@ public final class Manager {
         for (String name : List.copyOf(storedFds.keySet())) {
             if (!name.startsWith(prefix)) continue;
             int pid = Integer.parseInt(name.substring(prefix.length()));
-            if (ProcInfo.isLive(pid)) {
+            if (ProcStat.isLive(pid)) {
                 ServiceSpec spec = state.specOf(service).orElseThrow();
                 procs.put(pid, new Proc(service, spec.type() == ServiceType.FORKING ? Role.FORKER : Role.MAIN, pid));
                 adoptPipes(service, pid);

@@ -1,5 +1,6 @@
 package dynamod.svmgr.runtime;
 
+import dynamod.linux.ProcStat;
 import dynamod.linux.LinuxException;
 import dynamod.linux.UnixSockets;
 import dynamod.svmgr.core.Input;
@@ -73,7 +74,7 @@ final class NotifyListener {
         int n = 0;
         for (int p = pid; p > 1 && n < MAX_ANCESTRY; ) {
             chain[n++] = p;
-            OptionalInt parent = ProcInfo.parent(p);
+            OptionalInt parent = ProcStat.parentPid(p);
             if (parent.isEmpty()) break;
             p = parent.getAsInt();
         }

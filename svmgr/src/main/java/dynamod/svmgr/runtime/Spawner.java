@@ -7,6 +7,7 @@ import dynamod.conf.spec.ServiceSpec;
 import dynamod.linux.ExecHelper;
 import dynamod.linux.LinuxException;
 import dynamod.linux.Posix;
+import dynamod.linux.ProcStat;
 import dynamod.linux.Spawn;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -135,7 +136,7 @@ final class Spawner {
         if (lang != null) env.put("LANG", lang);
         for (var file : spec.environmentFiles()) env.putAll(EnvironmentFiles.read(file));
         env.putAll(spec.environment()); // the service's own table overrides its environment files (docs/configuration.md)
-        env.put("DYNAMOD_SERVICE", spec.name());
+        env.put(ProcStat.SERVICE_VARIABLE, spec.name());
         if (main && spec.readiness() instanceof Readiness.Notify) env.put("NOTIFY_SOCKET", notifySocket.toString());
         if (main && spec.readiness() instanceof Readiness.Fd fd) env.put("DYNAMOD_READY_FD", String.valueOf(fd.fd()));
         return env;

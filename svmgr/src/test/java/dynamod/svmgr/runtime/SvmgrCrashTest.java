@@ -1,5 +1,6 @@
 package dynamod.svmgr.runtime;
 
+import dynamod.linux.ProcStat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -103,8 +104,8 @@ class SvmgrCrashTest {
             // No duplicates: one live process per running service, the one the manager names.
             for (String s : STABLE) {
                 List<Long> processes = ProcessHandle.allProcesses()
-                        .filter(h -> ProcInfo.serviceOf((int) h.pid()).filter(s::equals).isPresent())
-                        .filter(h -> h.parent().map(p -> !ProcInfo.serviceOf((int) p.pid()).isPresent()).orElse(true))
+                        .filter(h -> ProcStat.service((int) h.pid()).filter(s::equals).isPresent())
+                        .filter(h -> h.parent().map(p -> !ProcStat.service((int) p.pid()).isPresent()).orElse(true))
                         .map(ProcessHandle::pid).toList();
                 assertEquals(List.of((long) tree.pidOf(s)), processes, s + ": exactly one main process");
             }
