@@ -159,7 +159,7 @@ public final class LogsBench {
                     + "\n\n[restart]\ndelay = \"1s\"\n\n[logs]\nrate-limit-burst = 0\n");
         }
         HostTrees.prebuild(home);
-        waitQuiet(name);
+        HostTrees.waitQuiet(name).ifPresent(LogsBench::warn);
         Process up = new ProcessBuilder(home.resolve("bin/dynamod").toString(), "up", "--config", config.toString(), "--state",
                 state.toString(), "-d").redirectErrorStream(true).redirectOutput(base.resolve(name).resolve("up.log").toFile()).start();
         live.add(state);
@@ -184,7 +184,7 @@ public final class LogsBench {
             int logd = pids.get("dynamod-logd");
             List<Integer> flooderPids = pids.entrySet().stream().filter(e -> e.getKey().startsWith("flood")).map(Map.Entry::getValue).toList();
             Thread.sleep(1000); // logd's and svmgr's start-up work done
-            waitQuiet(name + " flood");
+            HostTrees.waitQuiet(name + " flood").ifPresent(LogsBench::warn);
 
             long svmgr0 = ticks(svmgr), logd0 = ticks(logd), flood0 = 0;
             for (int p : flooderPids) flood0 += ticks(p);
@@ -348,25 +348,7 @@ public final class LogsBench {
         }
     }
 
-    private static long[] cpuTotals() throws IOException {
-        String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
-        long all = 0, idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
-        for (int i = 1; i < Math.min(f.length, 9); i++) all += Long.parseLong(f[i]);
-        return new long[] {all - idle, all};
-    }
 
-    /** Waits (up to a minute) for a second in which the machine is less than 15 % busy. */
-    private static void waitQuiet(String name) throws Exception {
-        double busy = 100;
-        for (int i = 0; i < 60; i++) {
-            long[] a = cpuTotals();
-            Thread.sleep(1000);
-            long[] b = cpuTotals();
-            busy = 100.0 * (b[0] - a[0]) / Math.max(1, b[1] - a[1]);
-            if (busy < 15) return;
-        }
-        warn(name + ": the machine stayed busy (" + Math.round(busy) + " % in the last second) for a minute; its numbers are noisy");
-    }
 
     /** Apparent and allocated bytes of a directory, as du counts them. */
     private static long[] du(Path dir) throws Exception {

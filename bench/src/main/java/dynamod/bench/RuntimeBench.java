@@ -102,9 +102,9 @@ public final class RuntimeBench {
             if (!tree.rebuilt) record(tree);
             Thread.sleep(1000);
             memorySample(tree, services + " services");
-            waitQuiet(name + " crashes");
+            HostTrees.waitQuiet(name + " crashes").ifPresent(RuntimeBench::warn);
             crashSamples(tree, crashCount);
-            waitQuiet(name + " recovery");
+            HostTrees.waitQuiet(name + " recovery").ifPresent(RuntimeBench::warn);
             recovery(tree);
             memorySample(tree, services + " services, svmgr after recovery");
         } finally {
@@ -205,8 +205,8 @@ public final class RuntimeBench {
         Tree tree = new Tree(name, size);
         generate(tree);
         HostTrees.prebuild(home);
-        waitQuiet(name);
-        long[] cpu0 = cpuTotals();
+        HostTrees.waitQuiet(name).ifPresent(RuntimeBench::warn);
+        long[] cpu0 = HostTrees.cpuTotals();
         Path log = base.resolve(name).resolve("up.log");
         long t0 = System.nanoTime();
         Process up = new ProcessBuilder(home.resolve("bin/dynamod").toString(), "up", "--config", tree.config.toString(), "--state",
@@ -250,7 +250,7 @@ public final class RuntimeBench {
         } finally {
             if (client != null) client.close();
         }
-        long[] cpu1 = cpuTotals();
+        long[] cpu1 = HostTrees.cpuTotals();
         up.waitFor();
         if (allRunning < 0) throw new IllegalStateException(name + ": not all " + size + " services running after 180 s: " + counts);
         tree.allRunningMs = ms(allRunning - t0);
@@ -512,13 +512,6 @@ public final class RuntimeBench {
 
     // ---------------------------------------------------------------- the machine
 
-    /** {busy ticks, all ticks} of every CPU, from /proc/stat. */
-    private static long[] cpuTotals() throws IOException {
-        String[] f = Files.readAllLines(Path.of("/proc/stat")).getFirst().trim().split("\\s+");
-        long all = 0, idle = Long.parseLong(f[4]) + Long.parseLong(f[5]);
-        for (int i = 1; i < Math.min(f.length, 9); i++) all += Long.parseLong(f[i]);
-        return new long[] {all - idle, all};
-    }
 
     /** utime + stime of a process, in clock ticks. */
     private static long processTicks(int pid) throws IOException {
@@ -527,21 +520,6 @@ public final class RuntimeBench {
         return Long.parseLong(f[11]) + Long.parseLong(f[12]);
     }
 
-    /**
-     * Waits (up to a minute) for a second in which the machine is less than 15 % busy, so that a tree does not boot
-     * beside someone else's build; says so when it never is.
-     */
-    private static void waitQuiet(String name) throws Exception {
-        double busy = 100;
-        for (int i = 0; i < 60; i++) {
-            long[] a = cpuTotals();
-            Thread.sleep(1000);
-            long[] b = cpuTotals();
-            busy = 100.0 * (b[0] - a[0]) / Math.max(1, b[1] - a[1]);
-            if (busy < 15) return;
-        }
-        warn(name + ": the machine stayed busy (" + Math.round(busy) + " % in the last second) for a minute; its numbers are noisy");
-    }
 
     // ---------------------------------------------------------------- memory
 
