@@ -52,15 +52,21 @@ final class ManagerCommands {
             return spec.commandLine().getErr();
         }
 
-        /** One request; null (after saying why) when the manager cannot be reached. */
+        /** Answers instead of the manager (the journal's state at a past moment: {@code state --at}); null: the manager. */
+        java.util.function.UnaryOperator<Map<String, Object>> answerer;
+
+        /**
+         * One request; null (after saying why) when the manager cannot be reached. A read-only request is then
+         * answered from the journal, if there is one (see {@link OfflineViews}).
+         */
         Map<String, Object> call(Map<String, Object> request) {
+            if (answerer != null) return answerer.apply(request);
             request.putIfAbsent("caller", "dynamodctl");
             try (ControlClient client = ControlClient.connect(runtimeDir())) {
                 return client.call(request);
             } catch (IOException e) {
-                err().println("dynamodctl: cannot reach the manager at " + runtimeDir().resolve(ControlClient.SOCKET_NAME) + ": "
-                        + e.getMessage() + " (is dynamod running? set --runtime-dir or DYNAMOD_RUNTIME_DIR)");
-                return null;
+                String unreachable = "cannot reach the manager at " + runtimeDir().resolve(ControlClient.SOCKET_NAME) + ": " + e.getMessage();
+                return OfflineViews.answer(this, request, unreachable);
             }
         }
 
