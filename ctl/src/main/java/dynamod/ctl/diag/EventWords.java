@@ -86,13 +86,18 @@ public final class EventWords {
             case NotifyEvent e -> e.service();
             case RestartScheduled e -> e.child();
             case SupervisorEvent e -> e.supervisor();
-            case CommandEvent.CommandAccepted e -> e.target().isEmpty() ? SYSTEM : e.target();
-            case CommandEvent.CommandRejected e -> e.target().isEmpty() ? SYSTEM : e.target();
+            case CommandEvent.CommandAccepted e -> commandSubject(e.command(), e.target());
+            case CommandEvent.CommandRejected e -> commandSubject(e.command(), e.target());
             case LogLine e -> e.service();
             case LinesSuppressed e -> e.service();
             case SystemEvent e -> SYSTEM;
             case JournalEvent e -> SYSTEM;
         };
+    }
+
+    /** A command's target is a service or supervisor, except for the manager's own (a shutdown's kind, a configuration's path). */
+    private static String commandSubject(String command, String target) {
+        return target.isEmpty() || command.equals("shutdown") || command.equals("load-configuration") ? SYSTEM : target;
     }
 
     /** Every service and supervisor the event names: what {@code history -u} matches. */

@@ -34,53 +34,53 @@ import java.util.UUID;
  * clock): a boot's events for the diagnostics to read, without processes. Spawns succeed at once; a signalled
  * process exits; timers fire when the test lets time pass.
  */
-final class CoreRun {
+public final class CoreRun {
 
     static final Instant BOOT = Instant.parse("2026-12-01T12:00:00Z");
-    static final Caller OPERATOR = new Caller(1000, 4242, "dynamodctl");
+    public static final Caller OPERATOR = new Caller(1000, 4242, "dynamodctl");
 
     private final Core core = new Core(Options.DEFAULT);
     private final State state = new State();
     private final List<ConfigSource> sources = new ArrayList<>();
     private final UUID boot = UUID.fromString("0b5e55ed-0000-4000-8000-000000000001");
-    final List<Recorded> events = new ArrayList<>();
+    public final List<Recorded> events = new ArrayList<>();
     private final Map<TimerId, Long> timers = new LinkedHashMap<>();
     private final Map<String, Integer> pids = new HashMap<>();
     private final Deque<Input> inbox = new ArrayDeque<>();
     long now = 1_000_000_000L;
     private int nextPid = 100;
 
-    CoreRun service(String name, String toml) {
+    public CoreRun service(String name, String toml) {
         String text = "[service]\nname = \"" + name + "\"\nexec = [\"/bin/" + name + "\"]\n" + toml;
         sources.add(new ConfigSource(Path.of("/etc/dynamod/services/" + name + ".toml"), text.getBytes(StandardCharsets.UTF_8),
                 ConfigSource.Kind.SERVICE));
         return this;
     }
 
-    CoreRun supervisor(String name, String toml) {
+    public CoreRun supervisor(String name, String toml) {
         String text = "[supervisor]\nname = \"" + name + "\"\n" + toml;
         sources.add(new ConfigSource(Path.of("/etc/dynamod/supervisors/" + name + ".toml"), text.getBytes(StandardCharsets.UTF_8),
                 ConfigSource.Kind.SUPERVISOR));
         return this;
     }
 
-    CoreRun load() {
+    public CoreRun load() {
         return input(new Input.LoadConfiguration("/etc/dynamod", List.copyOf(sources), Caller.MANAGER));
     }
 
     /** The service's process ends with {@code code}. */
-    CoreRun exit(String service, int code) {
+    public CoreRun exit(String service, int code) {
         Integer pid = pids.remove(service);
         if (pid == null) throw new AssertionError(service + " has no process");
         return input(new Input.ProcessExited(pid, ExitStatus.exited(code)));
     }
 
-    boolean hasProcess(String service) {
+    public boolean hasProcess(String service) {
         return pids.containsKey(service);
     }
 
     /** Lets {@code d} pass, firing the timers due by then. */
-    CoreRun pass(Duration d) {
+    public CoreRun pass(Duration d) {
         now += d.toNanos();
         for (var due : timers.entrySet().stream().filter(t -> t.getValue() <= now).toList()) {
             timers.remove(due.getKey());
@@ -89,7 +89,7 @@ final class CoreRun {
         return this;
     }
 
-    CoreRun input(Input first) {
+    public CoreRun input(Input first) {
         inbox.add(first);
         while (!inbox.isEmpty()) {
             Decision d = core.decide(state, inbox.removeFirst(), now);
@@ -130,8 +130,21 @@ final class CoreRun {
         return PastState.of(boot(), Optional.empty());
     }
 
+    /** Writes the recorded events into a journal directory, at their recorded times. */
+    public java.nio.file.Path writeJournal(java.nio.file.Path directory) throws java.io.IOException {
+        dynamod.journal.ManualClock clock = new dynamod.journal.ManualClock(BOOT);
+        try (dynamod.journal.Journal journal = dynamod.journal.Journal.open(dynamod.journal.JournalOptions.defaults(directory, Origin.SVMGR)
+                .withClock(clock).withBootId(boot))) {
+            for (Recorded r : events) {
+                clock.set(r.realtime(), Duration.ofNanos(r.monotonicNanos()));
+                journal.append(r.event(), r.monotonicNanos());
+            }
+        }
+        return directory;
+    }
+
     /** The wall-clock time the run is at now. */
-    Instant wallClock() {
+    public Instant wallClock() {
         return BOOT.plusNanos(now);
     }
 }
