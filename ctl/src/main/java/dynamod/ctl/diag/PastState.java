@@ -14,7 +14,7 @@ import java.util.Optional;
  *
  * @param state the state after the last event at or before the moment
  * @param events the events applied, oldest first
- * @param nowMono the moment on the monotonic clock (the last event's, plus the wall-clock time since it)
+ * @param nowMono the moment on the monotonic clock (see {@link #clockOffset})
  * @param nowRealMillis the moment on the wall clock
  */
 public record PastState(State state, List<Recorded> events, long nowMono, long nowRealMillis) {
@@ -37,11 +37,23 @@ public record PastState(State state, List<Recorded> events, long nowMono, long n
             nowReal = at.map(PastState::nanos).orElse(nanos(boot.boot().first()));
             nowMono = 1;
         } else {
-            Recorded last = applied.getLast();
-            nowReal = at.map(PastState::nanos).orElse(last.realtimeNanos());
-            nowMono = last.monotonicNanos() + (nowReal - last.realtimeNanos());
+            nowReal = at.map(PastState::nanos).orElse(applied.getLast().realtimeNanos());
+            nowMono = nowReal - clockOffset(applied);
         }
         return new PastState(state, applied, nowMono, Math.floorDiv(nowReal, 1_000_000L));
+    }
+
+    /**
+     * Wall clock minus monotonic clock, as the manager's clocks stood. An event's monotonic time is when it was decided,
+     * its wall-clock time when it was appended, a little later: the smallest difference among the recent events is
+     * the closest to the clocks' own (recent ones only, so that a wall-clock step before them does not count).
+     */
+    static long clockOffset(List<Recorded> events) {
+        long offset = Long.MAX_VALUE;
+        for (int i = Math.max(0, events.size() - 256); i < events.size(); i++) {
+            offset = Math.min(offset, events.get(i).realtimeNanos() - events.get(i).monotonicNanos());
+        }
+        return offset;
     }
 
     public Instant moment() {
