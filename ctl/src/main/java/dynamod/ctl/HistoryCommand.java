@@ -158,6 +158,9 @@ final class HistoryCommand implements Callable<Integer> {
         for (String k : given) {
             String lower = k.strip().toLowerCase(Locale.ROOT);
             if (lower.isEmpty()) continue;
+            if (lower.equals("log") || lower.equals("logline") || lower.equals("linessuppressed")) {
+                throw new QueryException("log lines are not in the history: dynamodctl logs shows them");
+            }
             if (!EventWords.KINDS.contains(lower) && !types.contains(lower)) {
                 throw new QueryException("unknown kind '" + k + "': one of " + String.join(", ", EventWords.KINDS)
                         + ", or an event type (" + EventTypes.all().stream().map(EventTypes.Type::name).collect(Collectors.joining(", ")) + ")");

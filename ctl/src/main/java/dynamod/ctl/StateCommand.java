@@ -1,6 +1,5 @@
 package dynamod.ctl;
 
-import dynamod.ctl.diag.BootEvents;
 import dynamod.ctl.diag.JournalViews;
 import dynamod.ctl.diag.PastState;
 import dynamod.ctl.diag.Times;

@@ -110,6 +110,9 @@ class DiagnosticsCommandsTest {
         CheckCommandTest.Run bad = ctl("history", "-D", journal.toString(), "--kind", "nonsense");
         assertEquals(1, bad.exit());
         assertTrue(bad.err().contains("unknown kind 'nonsense'") && bad.err().contains("supervisor"), bad.err());
+        CheckCommandTest.Run logs = ctl("history", "-D", journal.toString(), "--kind", "log");
+        assertEquals(1, logs.exit());
+        assertTrue(logs.err().contains("dynamodctl logs shows them"), logs.err());
     }
 
     @Test

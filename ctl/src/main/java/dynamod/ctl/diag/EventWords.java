@@ -64,8 +64,8 @@ public final class EventWords {
     /** What system events are about: the manager and the machine, not one service. */
     public static final String SYSTEM = "dynamod";
 
-    /** The kinds {@code --kind} knows: the event groups of the journal. */
-    public static final List<String> KINDS = List.of("system", "service", "supervisor", "notify", "command", "log", "journal");
+    /** The kinds of the events stream: the event groups of the journal but log lines (the logs stream has those). */
+    public static final List<String> KINDS = List.of("system", "service", "supervisor", "notify", "command", "journal");
 
     public static String kind(Event event) {
         return switch (event) {

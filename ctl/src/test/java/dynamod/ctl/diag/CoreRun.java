@@ -64,6 +64,11 @@ public final class CoreRun {
         return this;
     }
 
+    public CoreRun remove(String service) {
+        sources.removeIf(c -> c.path().equals(Path.of("/etc/dynamod/services/" + service + ".toml")));
+        return this;
+    }
+
     public CoreRun load() {
         return input(new Input.LoadConfiguration("/etc/dynamod", List.copyOf(sources), Caller.MANAGER));
     }

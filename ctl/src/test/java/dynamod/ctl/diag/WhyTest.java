@@ -113,6 +113,38 @@ class WhyTest {
     }
 
     @Test
+    void aServiceWaitingOutItsRestartDelaySaysWhenAndAfterWhat() {
+        CoreRun run = new CoreRun().service("web", "[restart]\ndelay = \"10s\"\n").load();
+        run.pass(Duration.ofSeconds(1)).exit("web", 2).pass(Duration.ofSeconds(1));
+        Why.Explanation web = Why.explain(run.past(), "web", ZoneOffset.UTC);
+        String chain = text(web);
+        assertEquals(Optional.of("waiting"), web.state(), chain);
+        assertTrue(chain.contains("restart delay: it starts again at 12:00:12.000"), chain);
+        assertTrue(web.rootCause().orElseThrow().text().endsWith("exited 2"), chain);
+    }
+
+    @Test
+    void aServiceWhoseFileHasErrorsIsNotLoadedAndTheDiagnosticSaysWhy() {
+        CoreRun run = new CoreRun().service("web", "[dependencies]\nrequires = [\"db\"]\n").load();
+        Why.Explanation web = Why.explain(run.past(), "web", ZoneOffset.UTC);
+        assertEquals(Optional.empty(), web.state());
+        String root = web.rootCause().orElseThrow().text();
+        assertTrue(root.startsWith("web is not in the configuration loaded from /etc/dynamod: ")
+                && root.contains("web.toml") && root.contains("unknown service \"db\""), root);
+    }
+
+    @Test
+    void aRequirementRemovedFromTheConfigurationIsTheRootCause() {
+        CoreRun run = new CoreRun().service("db", "").service("web", "[dependencies]\nrequires = [\"db\"]\n").load();
+        run.pass(Duration.ofSeconds(1)).remove("db").load().pass(Duration.ofSeconds(1));
+        Why.Explanation web = Why.explain(run.past(), "web", ZoneOffset.UTC);
+        String chain = text(web);
+        assertEquals(Optional.of("blocked"), web.state(), chain);
+        assertTrue(web.rootCause().orElseThrow().text().startsWith("db is not in the configuration loaded from /etc/dynamod"), chain);
+        assertEquals(1, web.rootCause().get().depth(), chain);
+    }
+
+    @Test
     void aNameNotInTheConfigurationIsSaidToBeSo() {
         CoreRun run = new CoreRun().service("web", "").load();
         Why.Explanation nope = Why.explain(run.past(), "nope", ZoneOffset.UTC);
