@@ -149,6 +149,15 @@ public final class Why {
             default -> false;
         });
         if (trigger < 0) return;
+        // A run since then that a requirement ended (it stopped or waited for it): this run is its return.
+        int previousRun = last(starting, e -> e instanceof ServiceStateChanged c && c.service().equals(name) && c.to() == ServiceState.STARTING);
+        int heldBy = last(starting, e -> e instanceof ServiceStateChanged c && c.service().equals(name) && c.cause().isPresent());
+        if (previousRun > trigger && heldBy > previousRun) {
+            ServiceStateChanged held = (ServiceStateChanged) events.get(heldBy).event();
+            step(depth, "started again once " + held.cause().get() + " was: it had been " + lower(held.to()) + " (" + held.reason() + ")",
+                    heldBy, false);
+            return;
+        }
         switch (events.get(trigger).event()) {
             case CommandAccepted c -> step(depth, "started by the command " + c.command() + " " + c.target()
                     + EventWords.caller(c.callerUid(), c.callerPid()), trigger, true);
@@ -163,6 +172,10 @@ public final class Why {
             }
             case ConfigurationLoaded c -> step(depth, "started when the configuration was loaded from " + c.path(), trigger, true);
             default -> {}
+        }
+        if (heldBy > trigger) {
+            ServiceStateChanged held = (ServiceStateChanged) events.get(heldBy).event();
+            step(depth, "it started once " + held.cause().get() + " was ready (" + held.reason() + ")", heldBy, false);
         }
     }
 

@@ -113,6 +113,21 @@ class WhyTest {
     }
 
     @Test
+    void aServiceThatWentDownWithItsRequirementSaysItCameBackWithIt() {
+        CoreRun run = new CoreRun().service("db", "[restart]\ndelay = \"0s\"\n").service("app", "[dependencies]\nrequires = [\"db\"]\n").load();
+        String boot = text(Why.explain(run.past(), "app", ZoneOffset.UTC));
+        assertTrue(boot.contains("started when the configuration was loaded from /etc/dynamod"), boot);
+        assertTrue(boot.contains("it started once db was ready (waiting for db)"), boot);
+
+        run.pass(Duration.ofSeconds(1)).exit("db", 1).pass(Duration.ofMillis(1));
+        Why.Explanation app = Why.explain(run.past(), "app", ZoneOffset.UTC);
+        String chain = text(app);
+        assertEquals(Optional.of("running"), app.state(), chain);
+        assertTrue(chain.contains("started again once db was: it had been stopping (requires db, which is "), chain);
+        assertTrue(!chain.contains("configuration was loaded"), chain);
+    }
+
+    @Test
     void aServiceWaitingOutItsRestartDelaySaysWhenAndAfterWhat() {
         CoreRun run = new CoreRun().service("web", "[restart]\ndelay = \"10s\"\n").load();
         run.pass(Duration.ofSeconds(1)).exit("web", 2).pass(Duration.ofSeconds(1));
