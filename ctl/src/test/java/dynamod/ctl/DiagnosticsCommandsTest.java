@@ -116,6 +116,30 @@ class DiagnosticsCommandsTest {
     }
 
     @Test
+    void historyFollowsWhatIsAppended() throws Exception {
+        java.io.StringWriter out = new java.io.StringWriter();
+        picocli.CommandLine cli = Dynamodctl.commandLine();
+        cli.setOut(new java.io.PrintWriter(out, true));
+        Thread follower = new Thread(() -> cli.execute("history", "-D", journal.toString(), "-f", "-n", "1", "-u", "web"));
+        follower.start();
+        try {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> out.toString().lines().count() == 1);
+            dynamod.journal.ManualClock clock = new dynamod.journal.ManualClock(run.wallClock().plusSeconds(1));
+            try (dynamod.journal.Journal j = dynamod.journal.Journal.open(dynamod.journal.JournalOptions.defaults(journal, dynamod.journal.Origin.SVMGR)
+                    .withClock(clock).withBootId(run.events.getFirst().bootId()))) {
+                j.append(new dynamod.journal.event.NotifyEvent.StatusText("cache", 7, "not web"));
+                j.append(new dynamod.journal.event.NotifyEvent.StatusText("web", 7, "serving"));
+            }
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> out.toString().contains("web: status: serving"));
+            assertEquals(2, out.toString().lines().count(), out.toString());
+        } finally {
+            follower.interrupt();
+            follower.join(30_000);
+        }
+        assertTrue(!follower.isAlive(), "an interrupt ends following");
+    }
+
+    @Test
     void stateAtAMomentShowsTheServicesAsTheyWereThen() {
         CheckCommandTest.Run before = ctl("state", "--at", beforeFailure.toString(), "-D", journal.toString(), "--json");
         assertEquals(0, before.exit(), before::toString);
@@ -135,6 +159,14 @@ class DiagnosticsCommandsTest {
         assertEquals(0, tree.exit(), tree::toString);
         assertTrue(tree.out().lines().toList().get(1).startsWith("root [one-for-one, active"), tree.out());
         assertTrue(tree.out().contains("db running (pid "), tree.out());
+
+        CheckCommandTest.Run status = ctl("state", "--at", run.wallClock().toString(), "-D", journal.toString(), "status", "db", "--json");
+        assertEquals(3, status.exit(), "status's exit: db was not running then: " + status);
+        @SuppressWarnings("unchecked")
+        Map<String, Object> db = ((List<Map<String, Object>>) ((Map<String, Object>) JsonParser.parse(status.out().strip())).get("services")).getFirst();
+        assertEquals("failed", db.get("state"));
+        assertEquals("exited 3", db.get("lastExit"));
+        assertEquals(0, ctl("state", "--at", beforeFailure.toString(), "-D", journal.toString(), "status", "db").exit());
 
         CheckCommandTest.Run early = ctl("state", "--at", "2026-11-30 00:00Z", "-D", journal.toString());
         assertEquals(1, early.exit());
