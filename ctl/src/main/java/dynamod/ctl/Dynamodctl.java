@@ -16,7 +16,8 @@ import picocli.CommandLine.Command;
             ManagerCommands.ListCommand.class, ManagerCommands.StatusCommand.class, ManagerCommands.StartCommand.class,
             ManagerCommands.StopCommand.class, ManagerCommands.RestartCommand.class, ManagerCommands.ReloadCommand.class,
             ManagerCommands.TreeCommand.class, ManagerCommands.ShutdownCommand.class,
-            CheckCommand.class, JournalCommand.class, LogsCommand.class, CommandLine.HelpCommand.class})
+            CheckCommand.class, JournalCommand.class, LogsCommand.class,
+            BootCommands.Blame.class, BootCommands.CriticalChain.class, BootCommands.Plot.class, CommandLine.HelpCommand.class})
 public final class Dynamodctl {
 
     public static final int EXIT_INTERNAL_ERROR = 70;

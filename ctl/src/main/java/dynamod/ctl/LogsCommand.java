@@ -178,6 +178,11 @@ final class LogsCommand implements Callable<Integer> {
 
     /** The journal directory: -D, else --state DIR/journal, else $DYNAMOD_STATE/journal, else the booted system's. */
     Path journalDirectory() {
+        return journalDirectory(directory, state, environment);
+    }
+
+    /** The rule for every command that reads the journal directly (logs, the boot analyses). */
+    static Path journalDirectory(Path directory, Path state, Map<String, String> environment) {
         if (directory != null) return directory;
         if (state != null) return state.resolve("journal");
         String env = environment.get("DYNAMOD_STATE");
