@@ -36,7 +36,7 @@ import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 /** The boot model over hand-built event sequences, as the manager writes them (one decision's events share a time). */
-class BootAnalyzerTest {
+public class BootAnalyzerTest {
 
     static final long BASE = 50_000_000_000L; // the boot's monotonic start: 50 s after the kernel's
     static final long MS = 1_000_000L;
@@ -60,7 +60,7 @@ class BootAnalyzerTest {
     }
 
     /** A ConfigurationLoaded as the manager records it: the files themselves and the loader's hash of them. */
-    static ConfigurationLoaded configuration(Map<String, String> services) {
+    public static ConfigurationLoaded configuration(Map<String, String> services) {
         List<ConfigSource> sources = new ArrayList<>();
         services.forEach((name, toml) -> sources.add(new ConfigSource(Path.of("/etc/dynamod/services/" + name + ".toml"),
                 ("[service]\nname = \"" + name + "\"\nexec = [\"/bin/true\"]\n" + toml).getBytes(StandardCharsets.UTF_8),
@@ -70,7 +70,7 @@ class BootAnalyzerTest {
         return new ConfigurationLoaded("/etc/dynamod", result.contentHash(), services.size(), 1, 0, 0, List.of(), Configurations.files(sources));
     }
 
-    static Map<String, String> services(String... nameAndToml) {
+    public static Map<String, String> services(String... nameAndToml) {
         Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < nameAndToml.length; i += 2) m.put(nameAndToml[i], nameAndToml[i + 1]);
         return m;
