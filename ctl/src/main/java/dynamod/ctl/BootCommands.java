@@ -51,9 +51,12 @@ final class BootCommands {
         @Option(names = "--state", paramLabel = "DIR", description = "A host-mode state directory: its journal is DIR/journal.")
         Path state;
 
-        @Option(names = {"-b", "--boot"}, paramLabel = "±N|ID", defaultValue = "0",
+        @Option(names = {"-b", "--boot"}, arity = "0..1", fallbackValue = "0", paramLabel = "[±N|ID]",
                 description = "The boot: 0 the current (last, the default), -1 the one before, 1 the first, or a boot id.")
         String boot;
+
+        /** Service names after the options: a bare {@code -b} before one takes it as its value, as in {@code logs}. */
+        List<String> names = new ArrayList<>();
 
         @Spec(Spec.Target.MIXEE)
         CommandSpec spec;
@@ -65,7 +68,12 @@ final class BootCommands {
             if (directory != null && state != null) throw new QueryException("give -D/--directory or --state, not both");
             Path dir = LogsCommand.journalDirectory(directory, state, System.getenv());
             try (JournalLogs logs = JournalLogs.open(dir)) {
-                Boot chosen = logs.resolve(QuerySyntax.parseBoot(boot));
+                String bootText = boot;
+                if (bootText != null && !QuerySyntax.looksLikeBoot(bootText) && names != null && spec.positionalParameters().size() > 0) {
+                    names.addFirst(bootText);
+                    bootText = "0";
+                }
+                Boot chosen = logs.resolve(QuerySyntax.parseBoot(bootText));
                 long last = chosen.lastSeq(Stream.EVENTS).orElseThrow(() -> new QueryException(
                         "boot " + Cursor.Ids.hex(chosen.id()) + " has no manager events in " + dir + " (only log lines)"));
                 BootAnalyzer analyzer = new BootAnalyzer();
@@ -109,9 +117,9 @@ final class BootCommands {
                 + boot.first().toString();
     }
 
-    @Command(name = "blame", mixinStandardHelpOptions = true, description = {
-        "List the services by the time they took to start in a boot, slowest first (from their first start to ready,",
-        "failed attempts and restart delays included); then those that did not become ready."})
+    @Command(name = "blame", mixinStandardHelpOptions = true, description = "List the services by the time they took to start in "
+            + "a boot, slowest first (from their first start to ready, failed attempts and restart delays included); then those that "
+            + "did not become ready.")
     static final class Blame implements Callable<Integer> {
         @Mixin BootSelection selection;
 
@@ -140,9 +148,9 @@ final class BootCommands {
         }
     }
 
-    @Command(name = "critical-chain", mixinStandardHelpOptions = true, description = {
-        "Show the chain of waits that decided when a service was ready in a boot (default: the last service to become ready):",
-        "each step is the dependency it waited for last. @ is when it was ready, + how long it took itself."})
+    @Command(name = "critical-chain", mixinStandardHelpOptions = true, description = "Show the chain of waits that decided when a "
+            + "service was ready in a boot (default: the last service to become ready): each step is the dependency it waited for "
+            + "last. @ is when it was ready, + how long it took itself.")
     static final class CriticalChain implements Callable<Integer> {
         @Mixin BootSelection selection;
 
@@ -150,10 +158,12 @@ final class BootCommands {
         boolean json;
 
         @Parameters(paramLabel = "NAME", arity = "0..*", description = "Services (NAME or NAME.service).")
-        List<String> names = new ArrayList<>();
+        List<String> given = new ArrayList<>();
 
         @Override
         public Integer call() {
+            selection.names = new ArrayList<>(given);
+            List<String> names = selection.names;
             return selection.run((a, out, err) -> {
                 BootReport report = a.report();
                 List<String> targets = new ArrayList<>();
@@ -200,9 +210,9 @@ final class BootCommands {
         }
     }
 
-    @Command(name = "plot", mixinStandardHelpOptions = true, description = {
-        "Write an SVG timeline of a boot to stdout: one row per service (waiting, starting, ready; failures and restarts",
-        "marked; a line from the dependency it waited for), a time axis and the boot's total. dynamodctl plot > boot.svg"})
+    @Command(name = "plot", mixinStandardHelpOptions = true, description = "Write an SVG timeline of a boot to stdout "
+            + "(dynamodctl plot > boot.svg): one row per service (waiting, starting, ready; failures and restarts marked; a line from "
+            + "the dependency it waited for), a time axis and the boot's total.")
     static final class Plot implements Callable<Integer> {
         @Mixin BootSelection selection;
 

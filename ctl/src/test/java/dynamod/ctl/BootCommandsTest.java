@@ -141,6 +141,9 @@ class BootCommandsTest {
         assertTrue(r.out().endsWith("\napi @620ms +120ms  (requires db)\n`-db @500ms +500ms\n")
                 || r.out().endsWith("\napi @620ms +120ms  (requires db)\n└─db @500ms +500ms\n"), r::toString);
         assertEquals(r.out(), run("critical-chain", "-D", dir.toString(), "-b", "-1", "api.service").out(), "NAME.service is NAME");
+        Result bare = run("critical-chain", "-D", dir.toString(), "-b", "solo");
+        assertEquals(0, bare.exit(), bare::toString);
+        assertTrue(bare.out().endsWith("\nsolo @80ms +80ms\n"), "a bare -b is the current boot, the name a name: " + bare);
 
         Result json = run("critical-chain", "-D", dir.toString(), "-b", "-1", "--json", "db", "api");
         assertEquals(0, json.exit(), json::toString);

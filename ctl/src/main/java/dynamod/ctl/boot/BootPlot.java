@@ -53,6 +53,9 @@ public final class BootPlot {
         b.append(text(10, 20, "font-size=\"15\" font-weight=\"bold\"", title));
         b.append(text(10, 40, "", BootText.summary(report)));
 
+        // Every other row shaded, under the grid, so that long rows stay readable.
+        for (int i = 1; i < services.size(); i += 2) b.append(rect(0, TOP + i * ROW, totalWidth, ROW, "#f4f4f4", ""));
+
         // The time axis: a tick every "nice" step, about ten across, and a grid line under each.
         long step = niceStep(end / 10);
         b.append("<g class=\"axis\" stroke=\"#e4e4e4\">\n");
@@ -68,7 +71,6 @@ public final class BootPlot {
             int y = TOP + i * ROW;
             b.append("<g class=\"service\" data-service=\"").append(escape(s.name())).append("\">\n");
             b.append("<title>").append(escape(tooltip(s))).append("</title>\n");
-            if (i % 2 == 1) b.append(rect(0, y, totalWidth, ROW, "#f7f7f7", ""));
             b.append(text(labels - 8, y + 14, "text-anchor=\"end\"", s.name()));
             double last = labels;
             for (Phase p : s.phases()) {
