@@ -76,8 +76,15 @@ public final class BootPlot {
             for (Phase p : s.phases()) {
                 if (p.kind() == Phase.Kind.DOWN) continue;
                 double x = labels + p.from() * scale, w = Math.max(1, p.duration() * scale);
-                b.append(rect(x, y + (ROW - BAR) / 2.0, w, BAR, colour(p.kind()), "class=\"phase " + p.kind().name().toLowerCase(Locale.ROOT) + "\""));
+                b.append(rect(x, y + (ROW - BAR) / 2.0, w, BAR, colour(p.kind()), "class=\"phase " + p.kind().name().toLowerCase(Locale.ROOT).replace('_', '-') + "\""));
                 last = Math.max(last, x + w);
+            }
+            // The moment each attempt's process existed: what precedes it in the bar is the spawn's own cost.
+            for (ServiceTimeline.Attempt a : s.attempts()) {
+                if (a.spawnedAt().isEmpty()) continue;
+                double x = labels + a.spawnedAt().getAsLong() * scale;
+                b.append(String.format(Locale.ROOT, "<line class=\"spawn\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#5a3a00\"><title>%s</title></line>%n",
+                        x, y + (ROW - BAR) / 2.0, x, y + (ROW + BAR) / 2.0, escape("attempt " + a.number() + " spawned at " + BootText.span(a.spawnedAt().getAsLong()))));
             }
             for (Incident incident : s.incidents()) {
                 double x = labels + incident.at() * scale;
@@ -85,9 +92,11 @@ public final class BootPlot {
                     case EXITED, SPAWN_FAILED, READINESS_TIMED_OUT, FAILED, BLOCKED -> "failure";
                     case RESTART_SCHEDULED, GROUP_RESTART -> "restart";
                 };
-                String fill = cls.equals("failure") ? "#d0021b" : "#7b2cbf";
+                // A failure is a red bar across the row; a restart a purple dot above it (they often fall together).
+                String mark = cls.equals("failure") ? rect(x - 1.5, y + 2, 3, ROW - 4, "#d0021b", "")
+                        : String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"#7b2cbf\"/>", x + 4, y + 4.0);
                 b.append("<g class=\"").append(cls).append("\"><title>").append(escape(BootText.span(incident.at()) + " " + incident.text()))
-                        .append("</title>").append(rect(x - 1.5, y + 2, 3, ROW - 4, fill, "")).append("</g>\n");
+                        .append("</title>").append(mark.strip()).append("</g>\n");
             }
             String after = s.ready() ? "+" + BootText.span(s.startup().getAsLong()) + (s.failedAttempts() > 0 ? " (" + s.failedAttempts() + " failed)" : "")
                     : BootText.notReadyText(s);
@@ -133,8 +142,12 @@ public final class BootPlot {
         }
         b.append(rect(x, legend - 10, 3, 12, "#d0021b", "")).append(text(x + 8, legend, "", "failure"));
         x += 8 + 7 * CHAR + 16;
-        b.append(rect(x, legend - 10, 3, 12, "#7b2cbf", "")).append(text(x + 8, legend, "", "restart"));
+        b.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%d\" r=\"3\" fill=\"#7b2cbf\"/>", x + 2, legend - 4))
+                .append(text(x + 8, legend, "", "restart"));
         x += 8 + 7 * CHAR + 16;
+        b.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#5a3a00\"/>", x, legend - 10, x, legend + 2))
+                .append(text(x + 6, legend, "", "spawned"));
+        x += 6 + 7 * CHAR + 16;
         b.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#2f6db5\"/>", x, legend - 4, x + 14, legend - 4))
                 .append(text(x + 18, legend, "", "waited for"));
         b.append('\n');

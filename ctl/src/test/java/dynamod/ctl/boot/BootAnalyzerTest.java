@@ -42,7 +42,7 @@ public class BootAnalyzerTest {
     static final long MS = 1_000_000L;
 
     /** A boot being written: events at milliseconds after its start. */
-    static final class Boot {
+    public static final class Boot {
         final BootAnalyzer analyzer = new BootAnalyzer();
 
         Boot(String mode, Map<String, String> services) {
@@ -80,15 +80,15 @@ public class BootAnalyzerTest {
         return new ServiceStateChanged(service, from, to, 0, Optional.empty(), reason, Optional.empty());
     }
 
-    static Event[] start(String service, ServiceState from, int attempt) {
+    public static Event[] start(String service, ServiceState from, int attempt) {
         return new Event[] {change(service, from, ServiceState.STARTING, "starting"), new ServiceSpawnRequested(service, attempt)};
     }
 
-    static Event[] ready(String service, long startMicros) {
+    public static Event[] ready(String service, long startMicros) {
         return new Event[] {new ServiceReady(service, 100, "fd", startMicros), change(service, ServiceState.STARTING, ServiceState.RUNNING, "ready (fd)")};
     }
 
-    static Event waiting(String service, String forWhom) {
+    public static Event waiting(String service, String forWhom) {
         return new ServiceStateChanged(service, ServiceState.INACTIVE, ServiceState.WAITING, 0, Optional.empty(), "waiting for " + forWhom,
                 Optional.of(forWhom));
     }
