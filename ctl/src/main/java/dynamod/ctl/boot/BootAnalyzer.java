@@ -46,7 +46,9 @@ public final class BootAnalyzer {
 
     private final State manager = new State();
     private final Map<String, Track> tracks = new LinkedHashMap<>();
+    private static final int MAX_WARNINGS = 5;
     private final List<String> warnings = new ArrayList<>();
+    private int unfollowed;
     private long zero = Long.MIN_VALUE;
     private Optional<String> mode = Optional.empty();
     private OptionalLong userspaceAt = OptionalLong.empty();
@@ -73,7 +75,11 @@ public final class BootAnalyzer {
         try {
             Core.apply(manager, event, monotonicNanos);
         } catch (RuntimeException e) {
-            warnings.add("the manager's state could not follow " + event.getClass().getSimpleName() + ": " + e.getMessage());
+            // A journal the manager could not have written; the timelines go on, the dependencies may be off.
+            unfollowed++;
+            if (warnings.size() < MAX_WARNINGS) {
+                warnings.add("the manager's state could not follow " + event.getClass().getSimpleName() + ": " + e.getMessage());
+            }
         }
         long now = monotonicNanos;
         switch (event) {
@@ -108,7 +114,7 @@ public final class BootAnalyzer {
                 if (t != null) {
                     t.restartScheduledAt = now;
                     t.incidents.add(new Incident(now, Incident.Kind.RESTART_SCHEDULED,
-                            "restart " + e.attempt() + " in " + e.delayMillis() + "ms by " + e.supervisor() + ": " + e.reason()));
+                            "restart " + e.attempt() + " in " + Durations.format(Duration.ofMillis(e.delayMillis())) + " by " + e.supervisor() + ": " + e.reason()));
                 }
             }
             case GroupRestarting e -> {
@@ -241,8 +247,9 @@ public final class BootAnalyzer {
                     phases.stream().map(p -> new Phase(p.kind(), p.from() - base, p.to() - base)).toList(),
                     t.incidents.stream().map(i -> new Incident(i.at() - base, i.kind(), i.text())).toList(), t.state, t.reason, t.cause));
         }
-        return new BootReport(mode, userspaceAt, shift(finishedAt, base), end == Long.MIN_VALUE ? 0 : end - base, loaded, services,
-                warnings);
+        List<String> told = new ArrayList<>(warnings);
+        if (unfollowed > warnings.size()) told.add("and " + (unfollowed - warnings.size()) + " more events the manager's state could not follow");
+        return new BootReport(mode, userspaceAt, shift(finishedAt, base), end == Long.MIN_VALUE ? 0 : end - base, loaded, services, told);
     }
 
     private static OptionalLong shift(OptionalLong t, long base) {

@@ -275,6 +275,21 @@ public class BootAnalyzerTest {
         assertEquals(new Phase(Phase.Kind.STARTING, 0, 2000 * MS), slow.phases().getLast());
     }
 
+    /** An event the manager could not have written (a group restart of a supervisor that does not exist) is a warning. */
+    @Test
+    void anEventTheManagerCouldNotFollowIsAWarningAndTheRestIsAnalysed() {
+        Boot boot = new Boot("host", services("a", ""));
+        boot.at(0, start("a", ServiceState.INACTIVE, 1));
+        boot.at(5, new dynamod.journal.event.SupervisorEvent.GroupRestarting("ghost", "a", "one-for-all", List.of("a"), List.of()));
+        boot.at(20, ready("a", 20_000));
+        BootReport report = boot.report();
+
+        assertEquals(1, report.warnings().size(), report.warnings()::toString);
+        assertTrue(report.warnings().getFirst().startsWith("the manager's state could not follow GroupRestarting"), report.warnings()::toString);
+        assertEquals(20, ms(report.service("a").orElseThrow().readyAt()));
+        assertEquals(OptionalLong.of(20 * MS), report.finishedAt());
+    }
+
     @Test
     void spansAreWrittenAsSystemdAnalyzeWritesThem() {
         assertEquals("0", BootText.span(0));
