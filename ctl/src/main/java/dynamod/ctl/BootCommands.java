@@ -117,9 +117,10 @@ final class BootCommands {
                 + boot.first().toString();
     }
 
-    @Command(name = "blame", mixinStandardHelpOptions = true, description = "List the services by the time they took to start in "
-            + "a boot, slowest first (from their first start to ready, failed attempts and restart delays included); then those that "
-            + "did not become ready.")
+    @Command(name = "blame", mixinStandardHelpOptions = true, description = {
+        "List the services by how long they took to start in a boot, slowest first.",
+        "The time runs from a service's first start to ready, failed attempts and restart delays included; the services that did "
+            + "not become ready follow."})
     static final class Blame implements Callable<Integer> {
         @Mixin BootSelection selection;
 
@@ -148,9 +149,10 @@ final class BootCommands {
         }
     }
 
-    @Command(name = "critical-chain", mixinStandardHelpOptions = true, description = "Show the chain of waits that decided when a "
-            + "service was ready in a boot (default: the last service to become ready): each step is the dependency it waited for "
-            + "last. @ is when it was ready, + how long it took itself.")
+    @Command(name = "critical-chain", mixinStandardHelpOptions = true, description = {
+        "Show the chain of waits that decided when a service was ready in a boot.",
+        "NAME defaults to the last service to become ready; each step is the dependency it waited for last. @ is when it was "
+            + "ready, + how long it took itself."})
     static final class CriticalChain implements Callable<Integer> {
         @Mixin BootSelection selection;
 
@@ -210,9 +212,10 @@ final class BootCommands {
         }
     }
 
-    @Command(name = "plot", mixinStandardHelpOptions = true, description = "Write an SVG timeline of a boot to stdout "
-            + "(dynamodctl plot > boot.svg): one row per service (waiting, starting, ready; failures and restarts marked; a line from "
-            + "the dependency it waited for), a time axis and the boot's total.")
+    @Command(name = "plot", mixinStandardHelpOptions = true, description = {
+        "Write an SVG timeline of a boot to stdout: dynamodctl plot > boot.svg",
+        "One row per service (waiting, starting, ready; failures and restarts marked; a line from the dependency it waited for), "
+            + "a time axis and the boot's total."})
     static final class Plot implements Callable<Integer> {
         @Mixin BootSelection selection;
 
