@@ -55,21 +55,22 @@ final class BootCommands {
                 description = "The boot: 0 the current (last, the default), -1 the one before, 1 the first, or a boot id.")
         String boot;
 
-        /** Service names after the options: a bare {@code -b} before one takes it as its value, as in {@code logs}. */
-        List<String> names = new ArrayList<>();
-
         @Spec(Spec.Target.MIXEE)
         CommandSpec spec;
 
         /** The boot's events through the analyzer; the boot as the journal lists it. */
         record Analysed(Boot boot, BootReport report) {}
 
-        Analysed analyse() throws IOException {
+        /**
+         * Reads the chosen boot's events into a report. {@code names} are the command's service names, or null if it
+         * takes none: a bare {@code -b} before the first one took it as its value, as in {@code logs}, and gives it back.
+         */
+        Analysed analyse(List<String> names) throws IOException {
             if (directory != null && state != null) throw new QueryException("give -D/--directory or --state, not both");
             Path dir = LogsCommand.journalDirectory(directory, state, System.getenv());
             try (JournalLogs logs = JournalLogs.open(dir)) {
                 String bootText = boot;
-                if (bootText != null && !QuerySyntax.looksLikeBoot(bootText) && names != null && spec.positionalParameters().size() > 0) {
+                if (bootText != null && names != null && !QuerySyntax.looksLikeBoot(bootText)) {
                     names.addFirst(bootText);
                     bootText = "0";
                 }
@@ -92,10 +93,10 @@ final class BootCommands {
         }
 
         /** Runs {@code body} on the analysed boot, turning a bad argument or an unreadable journal into exit 1. */
-        int run(Body body) {
+        int run(List<String> names, Body body) {
             PrintWriter err = spec.commandLine().getErr();
             try {
-                Analysed a = analyse();
+                Analysed a = analyse(names);
                 for (String w : a.report().warnings()) err.println("dynamodctl: warning: " + w);
                 return body.run(a, spec.commandLine().getOut(), err);
             } catch (QueryException e) {
@@ -129,7 +130,7 @@ final class BootCommands {
 
         @Override
         public Integer call() {
-            return selection.run((a, out, err) -> {
+            return selection.run(null, (a, out, err) -> {
                 BootReport report = a.report();
                 if (json) {
                     Map<String, Object> o = new LinkedHashMap<>();
@@ -164,9 +165,8 @@ final class BootCommands {
 
         @Override
         public Integer call() {
-            selection.names = new ArrayList<>(given);
-            List<String> names = selection.names;
-            return selection.run((a, out, err) -> {
+            List<String> names = new ArrayList<>(given);
+            return selection.run(names, (a, out, err) -> {
                 BootReport report = a.report();
                 List<String> targets = new ArrayList<>();
                 if (names.isEmpty()) {
@@ -221,7 +221,7 @@ final class BootCommands {
 
         @Override
         public Integer call() {
-            return selection.run((a, out, err) -> {
+            return selection.run(null, (a, out, err) -> {
                 out.print(BootPlot.svg(a.report(), title(a.boot(), a.report())));
                 out.flush();
                 return 0;
