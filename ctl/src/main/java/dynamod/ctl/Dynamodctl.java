@@ -17,7 +17,8 @@ import picocli.CommandLine.Command;
             ManagerCommands.StopCommand.class, ManagerCommands.RestartCommand.class, ManagerCommands.ReloadCommand.class,
             ManagerCommands.TreeCommand.class, ManagerCommands.ShutdownCommand.class,
             CheckCommand.class, JournalCommand.class, LogsCommand.class,
-            HistoryCommand.class, StateCommand.class, WhyCommand.class, CommandLine.HelpCommand.class})
+            HistoryCommand.class, StateCommand.class, WhyCommand.class,
+            BootCommands.Blame.class, BootCommands.CriticalChain.class, BootCommands.Plot.class, CommandLine.HelpCommand.class})
 public final class Dynamodctl {
 
     public static final int EXIT_INTERNAL_ERROR = 70;

@@ -176,12 +176,13 @@ final class LogsCommand implements Callable<Integer> {
         this.running = running;
     }
 
-    /** The journal directory: -D, else --state DIR/journal, else $DYNAMOD_STATE/journal, else the booted system's. */
+    /** The journal directory, by the rule of every command that reads the journal directly ({@link JournalLocation}). */
     Path journalDirectory() {
-        if (directory != null) return directory;
-        if (state != null) return state.resolve("journal");
-        String env = environment.get("DYNAMOD_STATE");
-        return env != null && !env.isEmpty() ? Path.of(env).resolve("journal") : BOOTED_JOURNAL;
+        return journalDirectory(directory, state, environment);
+    }
+
+    static Path journalDirectory(Path directory, Path state, Map<String, String> environment) {
+        return JournalLocation.locate(directory, state, null, environment);
     }
 
     @Override
