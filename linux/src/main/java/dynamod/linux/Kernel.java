@@ -43,7 +43,7 @@ public final class Kernel {
     private static final MethodHandle STATFS = Native.errnoFunction("statfs", INT, POINTER, POINTER);
     private static final MethodHandle EXECVE = Native.errnoFunction("execve", INT, POINTER, POINTER, POINTER);
     private static final MethodHandle SETSID = Native.errnoFunction("setsid", INT);
-    private static final MethodHandle PTHREAD_SIGMASK = Native.function("pthread_sigmask", INT, POINTER, POINTER, POINTER);
+    private static final MethodHandle PTHREAD_SIGMASK = Native.function("pthread_sigmask", INT, INT, POINTER, POINTER);
     private static final MethodHandle SIGNALFD = Native.errnoFunction("signalfd", INT, INT, POINTER, INT);
     private static final MethodHandle SYSCALL3 =
             Native.variadicErrnoFunction("syscall", 1, LONG, LONG, LONG, LONG, LONG);

@@ -1,0 +1,132 @@
+package dynamod.init.pid1;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dynamod.linux.Posix;
+import dynamod.linux.Signals;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * dynamod-init as PID 1 of a new PID namespace ({@code unshare --pid --fork --mount-proc}), with {@link FakeSvmgr}:
+ * it finds out it is in a container, reaps orphans and reports them, and stops in order on its signals, exiting
+ * with the result. Needs root (unshare); skipped without it.
+ */
+class Pid1ContainerTest {
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void needsRootAndUnshare() {
+        assumeTrue(Posix.geteuid() == 0 && Files.isExecutable(Path.of("/usr/bin/unshare")), "needs root and unshare(1)");
+    }
+
+    @Test
+    void reapsOrphansAndStopsInOrderOnSigterm() throws Exception {
+        try (Container c = start("normal")) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> c.log().contains("fake started"));
+            assertTrue(c.log().contains("PID 1, in a container"), c.log());
+            // The orphan: its shell exited at once, so init (PID 1 of the namespace) is its parent and reaps it.
+            String orphan = await().atMost(Duration.ofSeconds(60)).until(() -> group(c.log(), "orphan (\\d+)"), s -> s != null);
+            await().atMost(Duration.ofSeconds(60)).until(() -> c.log().matches("(?s).*fake got: EXITED \\d+ " + orphan + " 0 0 0.*"));
+            c.signal(Signals.SIGTERM);
+            assertTrue(c.process().waitFor(60, TimeUnit.SECONDS), c.log());
+            assertEquals(0, c.process().exitValue(), c.log());
+            assertTrue(c.log().contains("fake got: SHUTDOWN poweroff"), c.log());
+            assertTrue(c.log().contains("the services are stopped (poweroff)"), c.log());
+            assertFalse(c.log().contains("SIGKILL"), "nothing needed killing: " + c.log());
+        }
+    }
+
+    @Test
+    void realTimeSignalsAsSystemdRebootExitsWith133() throws Exception {
+        try (Container c = start("normal")) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> c.log().contains("fake started"));
+            c.signal(Signals.SIGRTMIN + 5);
+            assertTrue(c.process().waitFor(60, TimeUnit.SECONDS), c.log());
+            assertEquals(ShutdownPlan.CONTAINER_REBOOT_STATUS, c.process().exitValue(), c.log());
+            assertTrue(c.log().contains("fake got: SHUTDOWN reboot"), c.log());
+        }
+    }
+
+    @Test
+    void whatIgnoresSigtermIsKilledAfterTheWait() throws Exception {
+        try (Container c = start("stubborn", "--kill-wait", "1500")) {
+            String stubborn = await().atMost(Duration.ofSeconds(60)).until(() -> group(c.log(), "stubborn (\\d+)"), s -> s != null);
+            c.signal(Signals.SIGRTMIN + 4);
+            assertTrue(c.process().waitFor(60, TimeUnit.SECONDS), c.log());
+            assertEquals(0, c.process().exitValue(), c.log());
+            assertTrue(c.log().matches("(?s).*waiting for \\d+ process.*" + stubborn + " \\(sleep\\).*"), c.log());
+            assertTrue(c.log().contains("sending SIGKILL"), c.log());
+        }
+    }
+
+    @Test
+    void aShutdownSvmgrCannotFinishExitsWithOne() throws Exception {
+        try (Container c = start("stuck", "--shutdown-deadline", "1000", "--kill-wait", "1000")) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> c.log().contains("fake started"));
+            c.signal(Signals.SIGINT); // in a container: poweroff (ctrl-c at docker run -it)
+            assertTrue(c.process().waitFor(60, TimeUnit.SECONDS), c.log());
+            assertEquals(1, c.process().exitValue(), c.log());
+            assertTrue(c.log().contains("fake got: SHUTDOWN poweroff"), c.log());
+            assertTrue(c.log().contains("the shutdown did not finish within 1000 ms"), c.log());
+        }
+    }
+
+    private record Container(Process process, Path logFile) implements AutoCloseable {
+        String log() throws IOException {
+            return Files.readString(logFile);
+        }
+
+        /** To init: the child of unshare (its pid outside the namespace). */
+        void signal(int signal) throws Exception {
+            long init = process.toHandle().children().findFirst().orElseThrow().pid();
+            Posix.kill((int) init, signal);
+        }
+
+        @Override
+        public void close() throws Exception {
+            process.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            process.waitFor(30, TimeUnit.SECONDS);
+        }
+    }
+
+    private Container start(String fakeMode, String... options) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        List<String> jvm = List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
+                "-cp", System.getProperty("java.class.path"));
+        List<String> svmgr = new ArrayList<>(jvm);
+        svmgr.addAll(List.of(FakeSvmgr.class.getName(), fakeMode));
+        Path argv = dir.resolve("svmgr.argv");
+        Files.write(argv, svmgr);
+        List<String> command = new ArrayList<>(List.of("/usr/bin/unshare", "--pid", "--fork", "--mount-proc"));
+        command.addAll(jvm);
+        command.addAll(List.of("dynamod.init.Init", "--state", dir.resolve("state").toString(), "--svmgr-argv", argv.toString()));
+        command.addAll(List.of(options));
+        Path log = dir.resolve("init.log");
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().remove("container");
+        return new Container(pb.start(), log);
+    }
+
+    private static String group(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        return m.find() ? m.group(1) : null;
+    }
+}
