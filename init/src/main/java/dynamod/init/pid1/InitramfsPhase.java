@@ -109,7 +109,9 @@ public final class InitramfsPhase {
         Kernel.mount(device.node(), NEW_ROOT, type, flags, data.isEmpty() ? null : data);
         say.accept("mounted " + device + " on " + NEW_ROOT + " as " + type + (cmdline.readOnly() ? " (read-only)" : ""));
         String init = cmdline.init().orElse(Pid1.DEFAULT_INIT);
-        if (!Files.isExecutable(Path.of(NEW_ROOT + init))) {
+        // Not followed: an absolute symlink would be resolved in the initramfs, not on the new root.
+        Path onNewRoot = Path.of(NEW_ROOT + init);
+        if (!Files.isSymbolicLink(onNewRoot) && !Files.isExecutable(onNewRoot)) {
             Kernel.umount(NEW_ROOT, Kernel.MNT_DETACH);
             throw new IOException("the real root " + device.node() + " has no executable " + init + " (init=)");
         }
@@ -159,6 +161,8 @@ public final class InitramfsPhase {
                 Kernel.umount(m, Kernel.MNT_DETACH);
             }
         }
+        // What runs after the files are gone must not need to load anything by path: touch the calls first.
+        Kernel.chdir("/");
         int freed = deleteInitramfs(say);
         if (Pid1.debug()) say.accept("freed the initramfs (" + freed + " files)");
         Kernel.chdir(NEW_ROOT);
