@@ -120,7 +120,7 @@ public final class InitramfsPhase {
 
     static BlockDevice waitForRoot(RootSpec spec, Duration wait, Consumer<String> say) throws IOException {
         BlockDevices devices = new BlockDevices(Path.of("/sys/class/block"), Path.of("/dev"));
-        long deadline = System.nanoTime() + Math.min(wait.toNanos(), Long.MAX_VALUE / 4);
+        long deadline = System.nanoTime() + wait.toNanos();
         long nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
         List<String> problems = new ArrayList<>();
         List<BlockDevice> seen = List.of();

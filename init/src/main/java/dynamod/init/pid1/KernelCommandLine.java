@@ -29,7 +29,7 @@ public record KernelCommandLine(Optional<RootSpec> root, Optional<String> rootFs
         boolean debug, Optional<String> config, Map<String, String> all, List<String> problems) {
 
     /** rootwait without a number: as long as it takes. */
-    public static final Duration WAIT_FOREVER = Duration.ofSeconds(Long.MAX_VALUE / 2);
+    public static final Duration WAIT_FOREVER = Duration.ofDays(36_500); // in nanoseconds it still fits a long
 
     public KernelCommandLine {
         all = Map.copyOf(all);
@@ -117,7 +117,8 @@ public record KernelCommandLine(Optional<RootSpec> root, Optional<String> rootFs
         try {
             long n = Long.parseLong(value);
             if (n < 0) throw new NumberFormatException();
-            return Optional.of(Duration.ofSeconds(n));
+            Duration d = Duration.ofSeconds(n);
+            return Optional.of(d.compareTo(WAIT_FOREVER) > 0 ? WAIT_FOREVER : d); // so that it fits in nanoseconds
         } catch (NumberFormatException e) {
             problems.add(key + "=" + value + ": not a number of seconds");
             return Optional.empty();

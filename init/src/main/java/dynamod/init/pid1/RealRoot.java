@@ -26,7 +26,7 @@ public final class RealRoot {
     public static void setUp(Mode mode, Path state, Consumer<String> say) {
         if (mode == Mode.BOOT) {
             mountAll(MountPlan.missing(concat(MountPlan.API, MountPlan.REAL_ROOT), Pid1.mounts()), say);
-            step("hostname", say, RealRoot::hostname);
+            step("hostname", say, () -> hostname(say));
             step("runtime directory", say, () -> bindRuntimeDir(state, say));
         }
         step("machine id", say, () -> machineId(mode, say));
@@ -53,10 +53,11 @@ public final class RealRoot {
         }
     }
 
-    private static void hostname() throws IOException {
+    private static void hostname(Consumer<String> say) throws IOException {
         Path file = Path.of("/etc/hostname");
         String name = MachineIdentity.hostname(Files.exists(file) ? Files.readString(file) : null).orElse("localhost");
         Kernel.sethostname(name);
+        if (Pid1.debug()) say.accept("hostname " + name);
     }
 
     private static void machineId(Mode mode, Consumer<String> say) throws IOException {

@@ -80,6 +80,9 @@ class KernelCommandLineTest {
         assertEquals(5, c.problems().size(), c.problems().toString());
         assertTrue(c.problems().getFirst().startsWith("root=sda1: expected"), c.problems().toString());
         assertEquals(Optional.of(Duration.ofSeconds(30)), KernelCommandLine.parse("rootwait=30").rootWait());
+        // a wait longer than a century is for ever, and still a number of nanoseconds
+        assertEquals(KernelCommandLine.WAIT_FOREVER, KernelCommandLine.parse("rootdelay=99999999999999").rootDelay());
+        assertEquals(KernelCommandLine.WAIT_FOREVER.toNanos(), KernelCommandLine.parse("rootwait").rootWait().orElseThrow().toNanos());
     }
 
     @Test
