@@ -90,6 +90,8 @@ public final class Init {
     private String doneKind;
     private int interrupts;
     private boolean restartAtOnce;
+    /** A second shutdown signal killed everything instead of letting svmgr finish. */
+    private boolean forced;
     private int failuresInARow;
     private int emergencyShellPid;
 
@@ -213,7 +215,7 @@ public final class Init {
             lastHeartbeat = now; // the kill is under way; do not repeat it every tick
             heartbeatSeen = true;
         }
-        if (svmgrPid == 0 && doneKind != null) return new Outcome(doneKind, true);
+        if (svmgrPid == 0 && doneKind != null) return new Outcome(doneKind, !forced);
         if (shutdownKind != null && now - shutdownStartedAt > options.shutdownDeadline().toNanos()) {
             // svmgr could not finish the ordered stop in time (or kept dying): init ends it the hard way.
             say("the shutdown did not finish within " + options.shutdownDeadline().toMillis() + " ms: killing everything");
@@ -329,6 +331,7 @@ public final class Init {
             if (svmgrPid != 0) kill(svmgrPid, Signals.SIGKILL);
             ProcessSweep.endAll(role instanceof Role.Pid1, Duration.ZERO, Init::say);
             doneKind = kind;
+            forced = true;
             return;
         }
         say(name + ": " + kind + " - stopping every service (" + name + " again to kill them at once)");

@@ -73,17 +73,25 @@ public final class EmergencyShell {
                 LockSupport.parkNanos(TimeUnit.SECONDS.toNanos(1));
             }
         }
+        // Non-blocking, and checking that the shell still exists: after a failure in the supervisor, its reaper
+        // thread may be the one that reaps the shell.
         while (true) {
             try {
-                Posix.Reaped r = Posix.waitAny(true);
-                if (r == null) LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
-                else if (r.pid() == pid) {
-                    say.accept("the emergency shell ended (" + r + "); going on");
+                Posix.Reaped r;
+                while ((r = Posix.waitAny(false)) != null) {
+                    if (r.pid() == pid) {
+                        say.accept("the emergency shell ended (" + r + "); going on");
+                        return;
+                    }
+                }
+                if (!Posix.exists(pid)) {
+                    say.accept("the emergency shell ended; going on");
                     return;
                 }
             } catch (LinuxException e) {
-                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+                // try again
             }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
         }
     }
 
