@@ -20,6 +20,22 @@ public final class FakeSvmgr {
         String mode = args.length > 0 && !args[0].startsWith("--") ? args[0] : "normal";
         int fd = 3;
         say("started (pid " + Posix.getpid() + ", " + mode + ")");
+        // What init handed over at exec: the mask of the thread that exec'd (the process's first thread keeps it)
+        // and the open fds (the JVM's own are files and pipes; none may be init's signalfd or its other link ends).
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+            if (line.startsWith("SigBlk:")) say("sigblk " + line.substring(7).strip());
+        }
+        try (var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            StringBuilder targets = new StringBuilder();
+            for (var f : fds.sorted().toList()) {
+                try {
+                    targets.append(' ').append(f.getFileName()).append('=').append(java.nio.file.Files.readSymbolicLink(f));
+                } catch (java.io.IOException e) {
+                    // the directory's own fd, closed by now
+                }
+            }
+            say("fds" + targets);
+        }
         Thread heartbeat = new Thread(() -> {
             while (true) {
                 try {

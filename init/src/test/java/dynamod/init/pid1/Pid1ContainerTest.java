@@ -41,6 +41,12 @@ class Pid1ContainerTest {
         try (Container c = start("normal")) {
             await().atMost(Duration.ofSeconds(60)).until(() -> c.log().contains("fake started"));
             assertTrue(c.log().contains("PID 1, in a container"), c.log());
+            // svmgr starts clean: init blocks SIGRTMIN+3..5 for its signalfd, svmgr must not inherit that, nor the fd.
+            long blocked = Long.parseUnsignedLong(group(c.log(), "fake sigblk ([0-9a-f]+)"), 16);
+            for (int rt : SignalMeaning.REAL_TIME) assertEquals(0, blocked & 1L << (rt - 1), "signal " + rt + " blocked: " + c.log());
+            String fds = group(c.log(), "fake fds (.*)");
+            assertFalse(fds.contains("signalfd"), fds);
+            assertTrue(fds.matches(".*\\b3=socket:.*"), "fd 3 is the link to init: " + fds);
             // The orphan: its shell exited at once, so init (PID 1 of the namespace) is its parent and reaps it.
             String orphan = await().atMost(Duration.ofSeconds(60)).until(() -> group(c.log(), "orphan (\\d+)"), s -> s != null);
             await().atMost(Duration.ofSeconds(60)).until(() -> c.log().matches("(?s).*fake got: EXITED \\d+ " + orphan + " 0 0 0.*"));
