@@ -71,6 +71,23 @@ class Pid1ContainerTest {
     }
 
     @Test
+    void sigusr1RestartsSvmgrAtOnceAndTheServicesGoOn() throws Exception {
+        try (Container c = start("normal")) {
+            String service = await().atMost(Duration.ofSeconds(60)).until(() -> group(c.log(), "fake service (\\d+)"), s -> s != null);
+            String first = group(c.log(), "fake started \\(pid (\\d+)");
+            c.signal(Signals.SIGUSR1);
+            await().atMost(Duration.ofSeconds(60)).until(() -> count(c.log(), "fake started") == 2);
+            assertTrue(c.log().contains("restarting svmgr (pid " + first + ") now"), c.log());
+            assertTrue(c.log().contains("restarting it in 0 ms"), "no back-off: " + c.log());
+            // the first one's service was not stopped: it is an orphan of init now, still running
+            assertTrue(Files.exists(Path.of("/proc/" + c.hostPid(Integer.parseInt(service)))), "service still runs: " + c.log());
+            c.signal(Signals.SIGTERM);
+            assertTrue(c.process().waitFor(60, TimeUnit.SECONDS), c.log());
+            assertEquals(0, c.process().exitValue(), c.log());
+        }
+    }
+
+    @Test
     void whatIgnoresSigtermIsKilledAfterTheWait() throws Exception {
         try (Container c = start("stubborn", "--kill-wait", "1500")) {
             String stubborn = await().atMost(Duration.ofSeconds(60)).until(() -> group(c.log(), "stubborn (\\d+)"), s -> s != null);
@@ -101,8 +118,21 @@ class Pid1ContainerTest {
 
         /** To init: the child of unshare (its pid outside the namespace). */
         void signal(int signal) throws Exception {
-            long init = process.toHandle().children().findFirst().orElseThrow().pid();
-            Posix.kill((int) init, signal);
+            Posix.kill((int) init().pid(), signal);
+        }
+
+        private ProcessHandle init() {
+            return process.toHandle().children().findFirst().orElseThrow();
+        }
+
+        /** The pid outside the namespace of a descendant of init that has this pid inside it (NSpid). */
+        long hostPid(int namespacePid) throws IOException {
+            for (ProcessHandle p : init().descendants().toList()) {
+                for (String line : Files.readAllLines(Path.of("/proc/" + p.pid() + "/status"))) {
+                    if (line.startsWith("NSpid:") && line.trim().endsWith("\t" + namespacePid)) return p.pid();
+                }
+            }
+            return -1;
         }
 
         @Override
@@ -129,6 +159,12 @@ class Pid1ContainerTest {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().remove("container");
         return new Container(pb.start(), log);
+    }
+
+    private static int count(String text, String what) {
+        int n = 0;
+        for (int i = text.indexOf(what); i >= 0; i = text.indexOf(what, i + 1)) n++;
+        return n;
     }
 
     private static String group(String text, String regex) {
