@@ -45,6 +45,11 @@ public final class Kernel {
     private static final MethodHandle SETSID = Native.errnoFunction("setsid", INT);
     private static final MethodHandle PTHREAD_SIGMASK = Native.function("pthread_sigmask", INT, INT, POINTER, POINTER);
     private static final MethodHandle SIGNALFD = Native.errnoFunction("signalfd", INT, INT, POINTER, INT);
+    private static final MethodHandle SOCKET = Native.errnoFunction("socket", INT, INT, INT, INT);
+    private static final MethodHandle IOCTL = Native.variadicErrnoFunction("ioctl", 2, INT, INT, LONG, POINTER);
+    private static final int AF_INET = 2, SOCK_DGRAM = 2, SOCK_CLOEXEC = 02000000;
+    private static final long SIOCGIFFLAGS = 0x8913, SIOCSIFFLAGS = 0x8914;
+    public static final int IFF_UP = 0x1;
     private static final MethodHandle SYSCALL3 =
             Native.variadicErrnoFunction("syscall", 1, LONG, LONG, LONG, LONG, LONG);
 
@@ -163,6 +168,42 @@ public final class Kernel {
         int n = Posix.read(signalFd, info, 0, info.length);
         if (n < 4) throw new LinuxException("read", String.valueOf(signalFd), Errno.EIO);
         return (info[0] & 0xff) | (info[1] & 0xff) << 8 | (info[2] & 0xff) << 16 | (info[3] & 0xff) << 24;
+    }
+
+    /** A network interface's flags (SIOCGIFFLAGS): IFF_UP, ... */
+    public static int interfaceFlags(String name) throws LinuxException {
+        return withInterface(name, (fd, ifreq) -> ifreq.get(Native.SHORT, 16) & 0xffff);
+    }
+
+    /** Sets IFF_UP on the interface ({@code lo}: 127.0.0.1 works from then on); nothing if it is up already. */
+    public static void interfaceUp(String name) throws LinuxException {
+        withInterface(name, (fd, ifreq) -> {
+            short flags = ifreq.get(Native.SHORT, 16);
+            if ((flags & IFF_UP) != 0) return 0;
+            ifreq.set(Native.SHORT, 16, (short) (flags | IFF_UP));
+            Native.call("ioctl SIOCSIFFLAGS", name, s -> (int) IOCTL.invokeExact(s, fd, SIOCSIFFLAGS, ifreq));
+            return 0;
+        });
+    }
+
+    @FunctionalInterface
+    private interface InterfaceCall {
+        int run(int socketFd, MemorySegment ifreq) throws LinuxException;
+    }
+
+    /** struct ifreq: the name (16 bytes, NUL-terminated), then a union whose first member here is the flags. */
+    private static int withInterface(String name, InterfaceCall call) throws LinuxException {
+        byte[] bytes = name.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        if (bytes.length > 15) throw new IllegalArgumentException("interface name longer than 15 bytes: " + name);
+        int fd = (int) Native.call("socket", s -> (int) SOCKET.invokeExact(s, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment ifreq = arena.allocate(40, 8);
+            MemorySegment.copy(bytes, 0, ifreq, Native.BYTE, 0, bytes.length);
+            Native.call("ioctl SIOCGIFFLAGS", name, s -> (int) IOCTL.invokeExact(s, fd, SIOCGIFFLAGS, ifreq));
+            return call.run(fd, ifreq);
+        } finally {
+            Posix.close(fd);
+        }
     }
 
     private static MemorySegment signalSet(Arena arena, int... signals) {

@@ -27,6 +27,8 @@ public final class RealRoot {
         if (mode == Mode.BOOT) {
             mountAll(MountPlan.missing(concat(MountPlan.API, MountPlan.REAL_ROOT), Pid1.mounts()), say);
             step("hostname", say, () -> hostname(say));
+            // services (and tcp-port readiness, which connects to 127.0.0.1) expect the loopback interface up
+            step("loopback", say, () -> Kernel.interfaceUp("lo"));
             step("runtime directory", say, () -> bindRuntimeDir(state, say));
         }
         step("machine id", say, () -> machineId(mode, say));
