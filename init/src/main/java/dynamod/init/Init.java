@@ -1,8 +1,12 @@
 package dynamod.init;
 
+import dynamod.init.pid1.EmergencyShell;
+import dynamod.init.pid1.Mode;
+import dynamod.init.pid1.Pid1;
+import dynamod.init.pid1.ProcessSweep;
+import dynamod.init.pid1.SignalMeaning;
 import dynamod.linux.LinuxException;
 import dynamod.linux.Posix;
-import dynamod.linux.ProcStat;
 import dynamod.linux.Signals;
 import dynamod.linux.Spawn;
 import dynamod.linux.UnixSockets;
@@ -16,12 +20,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * dynamod-init's supervisor role (host mode; PID 1 adds its own duties in a later issue): a child subreaper that
+ * dynamod-init's supervisor role (host mode, and PID 1 between its setup and its final shutdown, see
+ * {@link dynamod.init.pid1.Pid1}): a child subreaper that
  * runs svmgr on a socketpair, restarts it with exponential back-off when it dies, kills and restarts it when its
  * heartbeat stops, reaps every orphan and reports the exits of adopted services to the current svmgr, and keeps the
  * fds svmgr stores (log pipes) so that they outlive it.
@@ -37,12 +43,30 @@ public final class Init {
         record Reaped(Posix.Reaped process) implements Happening {}
         record Received(int generation, InitMessage message, int[] fds) implements Happening {}
         record LinkClosed(int generation) implements Happening {}
-        record SignalCaught(String name) implements Happening {}
+        record SignalCaught(int signal) implements Happening {}
     }
 
+    /** How init was started: the supervisor loop is the same, what signals mean and what init may kill differ. */
+    public sealed interface Role {
+        /** {@code dynamod up}: a subreaper among the user's processes; SIGTERM and SIGINT stop the tree and exit. */
+        record Host() implements Role {}
+
+        /**
+         * PID 1 of a machine or a container; {@code config} is {@code dynamod.config=} from the kernel command line
+         * (handed to svmgr as its {@code --config}).
+         */
+        record Pid1(Mode mode, Optional<String> config) implements Role {}
+    }
+
+    /** How the supervisor loop ended: the kind svmgr finished (or was asked for), and whether it finished in time. */
+    public record Outcome(String kind, boolean clean) {}
+
     private static final int MAX_HELD_EXITS = 65_536, MAX_STORED_FDS = 8_192;
+    /** PID 1 starts an emergency shell when svmgr has failed this many times in a row. */
+    private static final int FAILURES_BEFORE_EMERGENCY = 5;
 
     private final InitOptions options;
+    private final Role role;
     private final LinkedBlockingQueue<Happening> queue = new LinkedBlockingQueue<>();
     private final Map<String, Integer> fdStore = new LinkedHashMap<>();
     private final ArrayDeque<InitMessage> heldBack = new ArrayDeque<>();
@@ -65,18 +89,28 @@ public final class Init {
     private boolean shutdownSent;
     private String doneKind;
     private int interrupts;
+    private boolean restartAtOnce;
+    /** A second shutdown signal killed everything instead of letting svmgr finish. */
+    private boolean forced;
+    private int failuresInARow;
+    private int emergencyShellPid;
 
-    private Init(InitOptions options) throws IOException {
+    private Init(InitOptions options, Role role) throws IOException {
         this.options = options;
+        this.role = role;
         this.delay = options.restartDelay();
         this.bootId = options.bootId().orElseGet(UUID::randomUUID);
         this.devNull = Posix.open("/dev/null", Posix.O_RDWR | Posix.O_CLOEXEC, 0);
     }
 
     public static void main(String[] args) {
+        if (Posix.getpid() == 1) {
+            Pid1.main(args); // does not return
+            return;
+        }
         InitOptions options;
         try {
-            options = InitOptions.parse(args);
+            options = InitOptions.parse(args, false);
         } catch (IllegalArgumentException e) {
             System.err.println("dynamod-init: " + e.getMessage());
             System.err.println(InitOptions.USAGE);
@@ -85,7 +119,10 @@ public final class Init {
         }
         int code;
         try {
-            code = new Init(options).run();
+            Outcome outcome = new Init(options, new Role.Host()).run();
+            ProcessSweep.endAll(false, options.killWait(), Init::say);
+            say("stopped (" + outcome.kind() + ")");
+            code = outcome.clean() ? 0 : 1;
         } catch (Throwable t) {
             say("cannot run: " + t);
             code = 1;
@@ -93,13 +130,26 @@ public final class Init {
         System.exit(code);
     }
 
-    private int run() throws IOException {
-        Posix.setChildSubreaper();
+    /**
+     * PID 1's supervisor phase: runs svmgr until it has stopped everything (or the deadline passed). Signals arrive
+     * through {@code signals}, which is given a way to post them (the real-time ones come from a signalfd).
+     */
+    public static Outcome supervise(InitOptions options, Role.Pid1 role, java.util.function.Consumer<java.util.function.IntConsumer> signals)
+            throws IOException {
+        Init init = new Init(options, role);
+        signals.accept(signal -> init.queue.add(new Happening.SignalCaught(signal)));
+        return init.run();
+    }
+
+    private Outcome run() throws IOException {
+        if (role instanceof Role.Host) Posix.setChildSubreaper(); // PID 1 is every orphan's reaper anyway
         Path run = options.state().resolve("run");
         Files.createDirectories(run);
         Files.writeString(run.resolve("init.pid"), Posix.getpid() + "\n");
-        for (String name : List.of("TERM", "INT", "HUP")) {
-            sun.misc.Signal.handle(new sun.misc.Signal(name), s -> queue.add(new Happening.SignalCaught("SIG" + name)));
+        if (role instanceof Role.Host) {
+            for (String name : List.of("TERM", "INT", "HUP")) {
+                sun.misc.Signal.handle(new sun.misc.Signal(name), s -> queue.add(new Happening.SignalCaught(s.getNumber())));
+            }
         }
         startReaper();
         spawnSvmgr();
@@ -113,10 +163,10 @@ public final class Init {
             }
             try {
                 if (h != null) handle(h);
-                Integer exit = afterHappening();
-                if (exit != null) {
+                Outcome outcome = afterHappening();
+                if (outcome != null) {
                     Files.deleteIfExists(run.resolve("init.pid"));
-                    return exit;
+                    return outcome;
                 }
             } catch (Throwable e) {
                 // init must not die of anything: say it and go on with the next happening.
@@ -150,12 +200,12 @@ public final class Init {
             case Happening.LinkClosed c -> {
                 // svmgr closed its end: it is exiting or gone; the reaper reports the exit.
             }
-            case Happening.SignalCaught s -> signalled(s.name());
+            case Happening.SignalCaught s -> signalled(s.signal());
         }
     }
 
-    /** Timed duties after each happening; returns the exit code when init is done. */
-    private Integer afterHappening() throws IOException {
+    /** Timed duties after each happening; returns how it ended when init is done. */
+    private Outcome afterHappening() throws IOException {
         long now = System.nanoTime();
         if (svmgrPid != 0 && now - heartbeatDeadline() > 0) {
             long silent = TimeUnit.NANOSECONDS.toMillis(now - (heartbeatSeen ? lastHeartbeat : startedAt));
@@ -165,19 +215,23 @@ public final class Init {
             lastHeartbeat = now; // the kill is under way; do not repeat it every tick
             heartbeatSeen = true;
         }
-        if (svmgrPid == 0 && doneKind != null) return finish();
+        if (svmgrPid == 0 && doneKind != null) return new Outcome(doneKind, !forced);
         if (shutdownKind != null && now - shutdownStartedAt > options.shutdownDeadline().toNanos()) {
             // svmgr could not finish the ordered stop in time (or kept dying): init ends it the hard way.
             say("the shutdown did not finish within " + options.shutdownDeadline().toMillis() + " ms: killing everything");
             if (svmgrPid != 0) kill(svmgrPid, Signals.SIGKILL);
-            killEverything();
-            return 1;
+            return new Outcome(shutdownKind, false);
         }
         if (svmgrPid == 0 && restartAt != 0 && now - restartAt >= 0) spawnSvmgr();
         return null;
     }
 
     private void reaped(Posix.Reaped p) throws IOException {
+        if (p.pid() == emergencyShellPid) {
+            emergencyShellPid = 0;
+            say("the emergency shell ended (" + describe(p) + ")");
+            return;
+        }
         if (p.pid() != svmgrPid) {
             send(InitMessage.of(InitMessage.EXITED, ++reportSeq, p.pid(), Math.max(p.exitCode(), 0), p.signal(), p.coreDumped() ? 1 : 0));
             return;
@@ -190,14 +244,34 @@ public final class Init {
         unacked.clear();
         for (int i = again.size() - 1; i >= 0; i--) heldBack.addFirst(again.get(i));
         if (doneKind != null) return;
-        if (ranFor >= options.stableAfter().toNanos()) delay = options.restartDelay();
-        Duration wait = delay;
+        if (ranFor >= options.stableAfter().toNanos()) {
+            delay = options.restartDelay();
+            failuresInARow = 0;
+        } else if (!restartAtOnce) {
+            failed("svmgr " + describe(p) + " " + (failuresInARow + 1) + " times in a row");
+        }
+        Duration wait = restartAtOnce ? Duration.ZERO : delay;
+        restartAtOnce = false;
         say("svmgr (pid " + p.pid() + ") " + describe(p) + "; restarting it in " + wait.toMillis() + " ms");
         hold(InitMessage.of(InitMessage.MANAGER_EXITED, ++reportSeq, p.pid(), Math.max(p.exitCode(), 0), p.signal(),
                 p.coreDumped() ? 1 : 0, wait.toMillis()));
         restartAt = System.nanoTime() + wait.toNanos();
         if (restartAt == 0) restartAt = 1;
-        delay = delay.multipliedBy(2).compareTo(options.restartMaxDelay()) > 0 ? options.restartMaxDelay() : delay.multipliedBy(2);
+        if (!wait.isZero()) delay = delay.multipliedBy(2).compareTo(options.restartMaxDelay()) > 0 ? options.restartMaxDelay() : delay.multipliedBy(2);
+    }
+
+    /** svmgr died young or could not start: PID 1 opens a shell on the console once that keeps happening. */
+    private void failed(String what) {
+        failuresInARow++;
+        if (failuresInARow == FAILURES_BEFORE_EMERGENCY && role instanceof Role.Pid1) emergencyShell(what);
+    }
+
+    private void emergencyShell(String why) {
+        if (emergencyShellPid != 0) {
+            say("an emergency shell runs already (pid " + emergencyShellPid + ")");
+            return;
+        }
+        emergencyShellPid = EmergencyShell.start(why, Init::say);
     }
 
     private void received(InitMessage m, int[] fds) {
@@ -230,21 +304,38 @@ public final class Init {
         }
     }
 
-    private void signalled(String name) {
+    private void signalled(int signal) {
+        String name = Signals.name(signal);
+        SignalMeaning meaning = switch (role) {
+            // host mode: a closed terminal (SIGHUP) is no reason to stop the services
+            case Role.Host h -> signal == Signals.SIGHUP ? new SignalMeaning.Ignore() : new SignalMeaning.Shutdown("exit");
+            case Role.Pid1 p -> SignalMeaning.of(signal, p.mode());
+        };
+        switch (meaning) {
+            case SignalMeaning.Ignore i -> {}
+            case SignalMeaning.EmergencyShell e -> emergencyShell(name + " asked for it");
+            case SignalMeaning.RestartManager r -> {
+                if (svmgrPid == 0 || shutdownKind != null) return;
+                say(name + ": restarting svmgr (pid " + svmgrPid + ") now; the services go on running");
+                restartAtOnce = true;
+                kill(svmgrPid, Signals.SIGKILL);
+            }
+            case SignalMeaning.Shutdown s -> shutdown(name, s.kind());
+        }
+    }
+
+    private void shutdown(String name, String kind) {
         interrupts++;
-        if (interrupts > 1 && !"SIGHUP".equals(name)) {
-            say(name + " again: killing everything now");
-            killEverything();
-            doneKind = "exit";
+        if (interrupts > 1) {
+            say(name + " again: killing everything now (" + kind + ")");
             if (svmgrPid != 0) kill(svmgrPid, Signals.SIGKILL);
+            ProcessSweep.endAll(role instanceof Role.Pid1, Duration.ZERO, Init::say);
+            doneKind = kind;
+            forced = true;
             return;
         }
-        if ("SIGHUP".equals(name)) {
-            interrupts--;
-            return; // host mode: a closed terminal is no reason to stop the services
-        }
-        say(name + ": stopping every service (" + name + " again to kill them at once)");
-        shutdownKind = "exit";
+        say(name + ": " + kind + " - stopping every service (" + name + " again to kill them at once)");
+        shutdownKind = kind;
         shutdownStartedAt = System.nanoTime();
         if (svmgrPid == 0) restartAt = 1; // start svmgr at once: it runs the ordered stop
         else sendShutdown();
@@ -256,29 +347,6 @@ public final class Init {
         }
     }
 
-    private int finish() {
-        killEverything();
-        say("stopped (" + doneKind + ")");
-        return 0;
-    }
-
-    /** What is left of the tree after svmgr is done: SIGTERM, then SIGKILL to whatever still runs after 5 s. */
-    private void killEverything() {
-        List<Integer> children = ProcStat.children(Posix.getpid());
-        for (int pid : children) kill(pid, Signals.SIGTERM);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (!ProcStat.children(Posix.getpid()).isEmpty() && System.nanoTime() < deadline) {
-            Happening h;
-            try {
-                h = queue.poll(50, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                break;
-            }
-            if (h instanceof Happening.Reaped) continue;
-        }
-        for (int pid : ProcStat.children(Posix.getpid())) kill(pid, Signals.SIGKILL);
-    }
-
     private void spawnSvmgr() throws IOException {
         restartAt = 0;
         List<String> argv;
@@ -286,10 +354,12 @@ public final class Init {
             argv = new ArrayList<>(options.currentSvmgrCommand());
         } catch (IOException e) {
             say("cannot start svmgr: " + e.getMessage() + "; trying again in " + delay.toMillis() + " ms");
+            failed("svmgr could not be started " + (failuresInARow + 1) + " times in a row: " + e.getMessage());
             restartAt = System.nanoTime() + delay.toNanos();
             delay = delay.multipliedBy(2).compareTo(options.restartMaxDelay()) > 0 ? options.restartMaxDelay() : delay.multipliedBy(2);
             return;
         }
+        if (role instanceof Role.Pid1 p && p.config().isPresent()) argv.addAll(List.of("--config", p.config().get()));
         int[] pair = UnixSockets.socketPair(true);
         generation++;
         argv.addAll(List.of("--init-fd", "3", "--generation", String.valueOf(generation), "--boot-id", bootId.toString()));
@@ -301,6 +371,7 @@ public final class Init {
             Posix.close(pair[0]);
             Posix.close(pair[1]);
             say("cannot start svmgr (" + argv.getFirst() + "): " + e.getMessage() + "; trying again in " + delay.toMillis() + " ms");
+            failed("svmgr could not be started " + (failuresInARow + 1) + " times in a row: " + e.getMessage());
             restartAt = System.nanoTime() + delay.toNanos();
             delay = delay.multipliedBy(2).compareTo(options.restartMaxDelay()) > 0 ? options.restartMaxDelay() : delay.multipliedBy(2);
             return;

@@ -51,6 +51,11 @@ final class Native {
         return LINKER.downcallHandle(symbol(name), FunctionDescriptor.of(result, args));
     }
 
+    /** A libc function without a result that cannot fail. */
+    static MethodHandle voidFunction(String name, MemoryLayout... args) {
+        return LINKER.downcallHandle(symbol(name), FunctionDescriptor.ofVoid(args));
+    }
+
     /** As {@link #function}, or null when this libc lacks it (the caller reports ENOSYS when it is needed). */
     static MethodHandle optionalFunction(String name, MemoryLayout result, MemoryLayout... args) {
         return LIBC.find(name).map(s -> LINKER.downcallHandle(s, FunctionDescriptor.of(result, args))).orElse(null);

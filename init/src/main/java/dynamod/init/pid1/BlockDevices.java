@@ -1,0 +1,91 @@
+package dynamod.init.pid1;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The block devices there are now, found without udev: {@code /sys/class/block} names them (with {@code dev} and,
+ * for a partition, {@code partition} and its disk as the parent directory), devtmpfs has their nodes, and their
+ * first bytes say what is on them. Devices of size 0 (an empty drive, an unused loop device) are left out.
+ */
+public final class BlockDevices {
+
+    private final Path sysClassBlock;
+    private final Path dev;
+
+    /** {@code /sys/class/block} and {@code /dev} normally; a test gives directories of its own. */
+    public BlockDevices(Path sysClassBlock, Path dev) {
+        this.sysClassBlock = sysClassBlock;
+        this.dev = dev;
+    }
+
+    /** Every device that could be read; one that cannot is left out and said in {@code problems}. */
+    public List<BlockDevice> scan(List<String> problems) {
+        List<Path> entries;
+        try (Stream<Path> s = Files.list(sysClassBlock)) {
+            entries = s.sorted().toList();
+        } catch (IOException e) {
+            problems.add("cannot list " + sysClassBlock + ": " + e.getMessage());
+            return List.of();
+        }
+        Map<String, Map<Integer, String>> tables = new HashMap<>();
+        List<BlockDevice> devices = new ArrayList<>();
+        for (Path entry : entries) {
+            String name = entry.getFileName().toString();
+            try {
+                if (sectors(entry) == 0) continue;
+                String[] number = Files.readString(entry.resolve("dev")).strip().split(":");
+                String node = dev.resolve(name.replace('!', '/')).toString();
+                Optional<String> partUuid = Optional.empty();
+                if (Files.exists(entry.resolve("partition"))) {
+                    int partition = Integer.parseInt(Files.readString(entry.resolve("partition")).strip());
+                    String disk = entry.toRealPath().getParent().getFileName().toString();
+                    Map<Integer, String> table = tables.get(disk);
+                    if (table == null) {
+                        Path diskNode = dev.resolve(disk.replace('!', '/'));
+                        try (FileChannel c = FileChannel.open(diskNode, StandardOpenOption.READ)) {
+                            table = PartitionTables.partUuids((offset, length) -> read(c, offset, length));
+                        } catch (IOException e) {
+                            problems.add("cannot read the partition table of " + diskNode + ": " + e.getMessage());
+                            table = Map.of();
+                        }
+                        tables.put(disk, table);
+                    }
+                    partUuid = Optional.ofNullable(table.get(partition));
+                }
+                Optional<BlockDevice.Filesystem> fs;
+                try (FileChannel c = FileChannel.open(Path.of(node), StandardOpenOption.READ)) {
+                    fs = Superblocks.probe(read(c, 0, Superblocks.HEAD_BYTES));
+                }
+                devices.add(new BlockDevice(name, node, Integer.parseInt(number[0]), Integer.parseInt(number[1]), fs, partUuid));
+            } catch (IOException | RuntimeException e) {
+                problems.add(name + ": " + e.getMessage());
+            }
+        }
+        return devices;
+    }
+
+    private static long sectors(Path entry) throws IOException {
+        Path size = entry.resolve("size");
+        return Files.exists(size) ? Long.parseLong(Files.readString(size).strip()) : 1;
+    }
+
+    private static byte[] read(FileChannel c, long offset, int length) throws IOException {
+        ByteBuffer buf = ByteBuffer.allocate(length);
+        while (buf.hasRemaining()) {
+            int n = c.read(buf, offset + buf.position());
+            if (n < 0) break;
+        }
+        return java.util.Arrays.copyOf(buf.array(), buf.position());
+    }
+}
