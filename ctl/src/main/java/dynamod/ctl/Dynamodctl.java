@@ -1,7 +1,11 @@
 package dynamod.ctl;
 
+import dynamod.ctl.out.Style;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
 
 /**
  * {@code dynamodctl}: the command-line interface to dynamod. Exit codes follow systemctl where it has one;
@@ -13,7 +17,8 @@ import picocli.CommandLine.Command;
         versionProvider = Dynamodctl.Version.class,
         description = "Control and inspect dynamod, the event-sourced init system and service manager.",
         subcommands = {
-            ManagerCommands.ListCommand.class, ManagerCommands.StatusCommand.class, ManagerCommands.StartCommand.class,
+            ManagerCommands.ListCommand.class, ManagerCommands.StatusCommand.class, ManagerCommands.IsActiveCommand.class,
+            ManagerCommands.IsFailedCommand.class, ManagerCommands.StartCommand.class,
             ManagerCommands.StopCommand.class, ManagerCommands.RestartCommand.class, ManagerCommands.ReloadCommand.class,
             ManagerCommands.TreeCommand.class, ManagerCommands.ShutdownCommand.class,
             CheckCommand.class, JournalCommand.class, LogsCommand.class, CommandLine.HelpCommand.class})
@@ -21,13 +26,25 @@ public final class Dynamodctl {
 
     public static final int EXIT_INTERNAL_ERROR = 70;
 
+    @Option(names = "--no-color", scope = ScopeType.INHERIT,
+            description = "No colours, even on a terminal (colours are off anyway when stdout is not one, or NO_COLOR is set).")
+    boolean noColor;
+
+    /** How a command's output looks: colours on a terminal unless --no-color or NO_COLOR says otherwise. */
+    static Style style(CommandSpec spec) {
+        return Style.forStdout(spec.root().userObject() instanceof Dynamodctl root && root.noColor);
+    }
+
     public static void main(String[] args) {
         System.exit(run(args));
     }
 
     /** Runs one command line and returns its exit code, so tests can run the CLI in-process. */
     public static int run(String... args) {
-        return commandLine().execute(args);
+        CommandLine cli = commandLine();
+        int exit = cli.execute(args);
+        cli.getOut().flush(); // picocli's writer flushes only on println
+        return exit;
     }
 
     static CommandLine commandLine() {
