@@ -14,6 +14,7 @@ import picocli.CommandLine.ScopeType;
 @Command(
         name = "dynamodctl",
         mixinStandardHelpOptions = true,
+        scope = ScopeType.INHERIT, // every subcommand has --help (and --version)
         versionProvider = Dynamodctl.Version.class,
         description = "Control and inspect dynamod, the event-sourced init system and service manager.",
         subcommands = {
