@@ -17,6 +17,15 @@ import picocli.CommandLine.ScopeType;
         scope = ScopeType.INHERIT, // every subcommand has --help (and --version)
         versionProvider = Dynamodctl.Version.class,
         description = "Control and inspect dynamod, the event-sourced init system and service manager.",
+        exitCodeListHeading = "%nExit status (as systemctl's, where it has one):%n",
+        exitCodeList = {
+            "0:success; status: all active; is-active: one is active; is-failed: one has failed",
+            "1:failure (the manager cannot be reached, a command failed); is-failed: none has failed",
+            "2:usage error",
+            "3:status, is-active: not running",
+            "4:status: no such service; permission denied",
+            "5:start, stop, restart, reload: no such service",
+            "70:internal error (a bug: please report it)"},
         subcommands = {
             ManagerCommands.ListCommand.class, ManagerCommands.StatusCommand.class, ManagerCommands.IsActiveCommand.class,
             ManagerCommands.IsFailedCommand.class, ManagerCommands.StartCommand.class,
