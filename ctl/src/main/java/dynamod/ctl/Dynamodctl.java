@@ -1,6 +1,8 @@
 package dynamod.ctl;
 
 import dynamod.ctl.out.Style;
+import java.util.Arrays;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -25,16 +27,18 @@ import picocli.CommandLine.ScopeType;
             "3:status, is-active: not running",
             "4:status: no such service; permission denied",
             "5:start, stop, restart, reload: no such service",
-            "70:internal error (a bug: please report it)"},
-        subcommands = {
+            "70:internal error (a bug: please report it)"})
+public final class Dynamodctl {
+
+    public static final int EXIT_INTERNAL_ERROR = 70;
+
+    /** Every command, in the order help lists them. */
+    static final List<Class<?>> COMMANDS = List.of(
             ManagerCommands.ListCommand.class, ManagerCommands.StatusCommand.class, ManagerCommands.IsActiveCommand.class,
             ManagerCommands.IsFailedCommand.class, ManagerCommands.StartCommand.class,
             ManagerCommands.StopCommand.class, ManagerCommands.RestartCommand.class, ManagerCommands.ReloadCommand.class,
             ManagerCommands.TreeCommand.class, ManagerCommands.ShutdownCommand.class,
-            CheckCommand.class, JournalCommand.class, LogsCommand.class, CommandLine.HelpCommand.class})
-public final class Dynamodctl {
-
-    public static final int EXIT_INTERNAL_ERROR = 70;
+            CheckCommand.class, JournalCommand.class, LogsCommand.class, CommandLine.HelpCommand.class);
 
     @Option(names = "--no-color", scope = ScopeType.INHERIT,
             description = "No colours, even on a terminal (colours are off anyway when stdout is not one, or NO_COLOR is set).")
@@ -51,14 +55,36 @@ public final class Dynamodctl {
 
     /** Runs one command line and returns its exit code, so tests can run the CLI in-process. */
     public static int run(String... args) {
-        CommandLine cli = commandLine();
+        CommandLine cli = commandLineFor(args);
         int exit = cli.execute(args);
         cli.getOut().flush(); // picocli's writer flushes only on println
         return exit;
     }
 
+    /** dynamodctl with every command: what help, completion and the man pages show. */
     static CommandLine commandLine() {
+        return commandLine(COMMANDS);
+    }
+
+    /**
+     * dynamodctl with only the command that {@code args} name, or with every one when they name none (or help).
+     * picocli builds the whole model of each command it is given, by reflection, before it parses anything: that
+     * was most of the start-up of a one-request command, and only one command is ever run.
+     */
+    static CommandLine commandLineFor(String... args) {
+        // The options of dynamodctl itself take no value: the first word that is not an option names the command.
+        String name = Arrays.stream(args).filter(a -> !a.startsWith("-")).findFirst().orElse("help");
+        if (!name.equals("help")) {
+            for (Class<?> command : COMMANDS) {
+                if (name.equals(command.getAnnotation(Command.class).name())) return commandLine(List.of(command));
+            }
+        }
+        return commandLine();
+    }
+
+    private static CommandLine commandLine(List<Class<?>> commands) {
         CommandLine cli = new CommandLine(new Dynamodctl());
+        for (Class<?> command : commands) cli.addSubcommand(command);
         cli.setExecutionExceptionHandler((e, line, parsed) -> {
             line.getErr().println("dynamodctl: internal error: " + e);
             e.printStackTrace(line.getErr());

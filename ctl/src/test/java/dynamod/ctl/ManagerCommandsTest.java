@@ -109,13 +109,14 @@ class ManagerCommandsTest {
     record Result(int exit, String out, String err) {}
 
     private Result run(String... args) {
-        CommandLine cli = Dynamodctl.commandLine();
+        List<String> all = new ArrayList<>(List.of(args));
+        all.add(1, "--runtime-dir=" + run);
+        String[] line = all.toArray(String[]::new);
+        CommandLine cli = Dynamodctl.commandLineFor(line); // as dynamodctl runs: with only the command named
         StringWriter out = new StringWriter(), err = new StringWriter();
         cli.setOut(new PrintWriter(out));
         cli.setErr(new PrintWriter(err));
-        List<String> all = new ArrayList<>(List.of(args));
-        all.add(1, "--runtime-dir=" + run);
-        int exit = cli.execute(all.toArray(String[]::new));
+        int exit = cli.execute(line);
         cli.getOut().flush();
         cli.getErr().flush();
         return new Result(exit, out.toString(), err.toString());
@@ -162,7 +163,15 @@ class ManagerCommandsTest {
     void noColorIsAcceptedByEveryCommand() {
         assertEquals(0, run("list", "--no-color").exit());
         assertEquals(0, run("status", "--no-color", "web").exit());
-        assertEquals(0, Dynamodctl.commandLine().execute("--no-color", "check", "--help"));
+        assertEquals(0, Dynamodctl.commandLineFor("--no-color", "check", "--help").execute("--no-color", "check", "--help"));
+    }
+
+    @Test
+    void onlyTheNamedCommandIsBuiltAndEveryOneWhenNoneIsNamed() {
+        assertEquals(List.of("status"), List.copyOf(Dynamodctl.commandLineFor("--no-color", "status", "web").getSubcommands().keySet()));
+        assertEquals(Dynamodctl.COMMANDS.size(), Dynamodctl.commandLineFor("--help").getSubcommands().size());
+        assertEquals(Dynamodctl.COMMANDS.size(), Dynamodctl.commandLineFor("help", "status").getSubcommands().size());
+        assertEquals(Dynamodctl.COMMANDS.size(), Dynamodctl.commandLineFor("bogus").getSubcommands().size(), "to suggest a command");
     }
 
     private static Map<Object, Object> withoutNulls(Map<?, ?> map) {
