@@ -10,7 +10,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** The completion script and the man pages the build wrote into target/ (process-classes, before the tests). */
@@ -43,6 +45,19 @@ class BuildDocsTest {
             assertTrue(statusOptions.contains(option), option + " in " + statusOptions);
         }
         assertTrue(complete("dynamodctl", "logs", "--u").contains("--unit"));
+    }
+
+    @Test
+    void zshTakesTheSameScriptThroughBashcompinit(@TempDir Path home) throws Exception {
+        Path zsh = Path.of("/usr/bin/zsh");
+        Assumptions.assumeTrue(Files.isExecutable(zsh), "zsh is not installed");
+        String script = "source '" + SCRIPT.toAbsolutePath() + "' >/dev/null 2>&1\nprint -r -- \"${_comps[dynamodctl]}\"\n";
+        ProcessBuilder builder = new ProcessBuilder(zsh.toString(), "-f", "-c", script).redirectError(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().put("HOME", home.toString()); // compinit writes its dump there
+        Process process = builder.start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(process.waitFor(30, TimeUnit.SECONDS));
+        assertEquals("_bash_complete -F _complete_dynamodctl -o default", out.strip(), "zsh's completion for dynamodctl");
     }
 
     @Test
