@@ -9,8 +9,34 @@ export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 # The JVM flags Chronicle Queue needs: the journal module's argument file, their one place.
 DYNAMOD_CHRONICLE_ARGS="$DYNAMOD_HOME/journal/src/main/resources/dynamod/journal/chronicle.jvmargs"
 
-# JVM flags for short-lived commands: quick start matters more than peak speed.
-DYNAMOD_CLI_JVM_FLAGS=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xshare:auto)
+# JVM flags for short-lived commands: quick start matters more than peak speed. (No -Xshare: the default CDS
+# archive is used anyway, and -Xshare cannot be combined with an AOT cache.)
+DYNAMOD_CLI_JVM_FLAGS=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData)
+
+# dynamodctl's AOT cache (JDK 25, JEP 483/514): the classes its commands load, loaded and linked ahead of time.
+dynamodctl_aot_cache() {
+    echo "$DYNAMOD_HOME/ctl/target/dynamodctl.aot"
+}
+
+# Makes dynamodctl's AOT cache when it is missing or older than the jar (a build writes a fresh jar), from the
+# training run dynamod.ctl.AotTraining with the flags bin/dynamodctl runs with. Best effort: a cache that cannot be
+# made (a read-only tree, an old JDK) only means a slower start, so this never fails.
+ensure_dynamodctl_aot() {
+    local cache jar tmp
+    cache=$(dynamodctl_aot_cache)
+    jar="$DYNAMOD_HOME/ctl/target/dynamodctl.jar"
+    [ -f "$jar" ] || return 0
+    [ -f "$cache" ] && [ "$cache" -nt "$jar" ] && return 0
+    [ -w "$(dirname "$cache")" ] || return 0
+    tmp="$cache.$$.tmp"
+    if "$JAVA_HOME/bin/java" "${DYNAMOD_CLI_JVM_FLAGS[@]}" -XX:AOTCacheOutput="$tmp" "@$DYNAMOD_CHRONICLE_ARGS" \
+            -cp "$jar" dynamod.ctl.AotTraining >/dev/null 2>&1 && [ -f "$tmp" ]; then
+        mv -f "$tmp" "$cache"
+    else
+        rm -f "$tmp" "$tmp.config"
+    fi
+    return 0
+}
 
 die() {
     echo "$(basename "$0"): $*" >&2

@@ -114,6 +114,9 @@ final class LogsCommand implements Callable<Integer> {
                     + "cat, json, json-pretty, export.")
     String output;
 
+    @Option(names = "--json", description = "The same as -o json: one JSON object a line.")
+    boolean json;
+
     @Option(names = "--utc", description = "Times in UTC.")
     boolean utc;
 
@@ -216,7 +219,8 @@ final class LogsCommand implements Callable<Integer> {
     private int run(Output out, boolean real, PrintWriter err) throws IOException {
         if (directory != null && state != null) throw new QueryException("give -D/--directory or --state, not both");
         Path dir = journalDirectory();
-        LogFormat format = LogFormat.parse(output);
+        if (json && !"short".equals(output) && !"json".equals(output)) throw new QueryException("give --json or -o " + output + ", not both");
+        LogFormat format = json ? LogFormat.JSON : LogFormat.parse(output);
         ZoneId z = utc ? ZoneOffset.UTC : zone;
         if (diskUsage) {
             long bytes = JournalLogs.diskUsage(dir);
@@ -249,6 +253,22 @@ final class LogsCommand implements Callable<Integer> {
             }
             return show("journal", query, logs::run, format, z, out, real);
         }
+    }
+
+    /**
+     * The last {@code lines} log lines of one service in the current boot, as {@code status} shows them below its
+     * fields: what {@code logs -u SERVICE -b -n LINES -q} prints, from logd at {@code runtimeDir} when it answers, else
+     * from {@code journal} read directly. A query that fails says so in one line instead.
+     */
+    static String lastLines(String service, int lines, Path runtimeDir, Path journal) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        java.io.StringWriter err = new java.io.StringWriter();
+        LogsCommand logs = new LogsCommand(out, Clock.systemUTC(), ZoneId.systemDefault(), Optional.empty(), Map.of(), () -> false);
+        picocli.CommandLine cli = new picocli.CommandLine(logs).setErr(new PrintWriter(err, true));
+        int exit = cli.execute("-u", service, "-b", "-n", Integer.toString(lines), "-q", "-D", journal.toString(),
+                "--runtime-dir", runtimeDir.toString());
+        String text = out.toString(StandardCharsets.UTF_8);
+        return exit == 0 ? text : text + "(no log lines: " + err.toString().strip().replaceFirst("^dynamodctl: ", "") + ")\n";
     }
 
     /** Where entries come from: logd's socket or the journal read directly; the same entries either way. */
@@ -290,10 +310,11 @@ final class LogsCommand implements Callable<Integer> {
 
     /**
      * logd's query socket, if a runtime directory is known: {@code --runtime-dir}, else {@code $DYNAMOD_RUNTIME_DIR},
-     * else {@code --state DIR}'s {@code DIR/run}. Not with {@code -D}: that names a journal, which logd may not serve.
+     * else {@code --state DIR}'s {@code DIR/run}. Not with {@code -D} alone: that names a journal, which logd may not serve
+     * (with {@code --runtime-dir} too, the caller says that logd serves it).
      */
     Optional<Path> logdSocket() {
-        if (directory != null) return Optional.empty();
+        if (directory != null && runtimeDir == null) return Optional.empty();
         Path run = runtimeDir;
         if (run == null) {
             String env = environment.get("DYNAMOD_RUNTIME_DIR");

@@ -1,11 +1,13 @@
 package dynamod.ctl;
 
-import dynamod.ctl.out.Style;
+import dynamod.ctl.out.ServicePrinter;
 import dynamod.journal.text.Json;
 import dynamod.svmgr.control.ControlClient;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -14,6 +16,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -88,26 +91,16 @@ final class ManagerCommands {
         return r;
     }
 
-    @SuppressWarnings("unchecked")
-    static List<Map<String, Object>> maps(Object list) {
-        return list == null ? List.of() : (List<Map<String, Object>>) list;
-    }
-
     static String str(Map<String, Object> m, String key) {
-        Object v = m.get(key);
-        return v == null ? "" : String.valueOf(v);
+        return ServicePrinter.str(m, key);
     }
 
-    static String coloured(Style style, String state) {
-        return switch (state) {
-            case "running", "done" -> style.green(state);
-            case "failed", "blocked" -> style.red(state);
-            case "starting", "stopping", "reloading", "waiting" -> style.yellow(state);
-            default -> state;
-        };
+    static ServicePrinter printer(Connection c) {
+        return new ServicePrinter(Dynamodctl.style(c.spec), Instant.now(), ZoneId.systemDefault());
     }
 
-    @Command(name = "list", description = "List the services: state, since, pid, supervisor, restarts.")
+    @Command(name = "list", description = "List the services: state (systemd's active state) and sub-state (dynamod's own), "
+            + "since, main pid, supervisor, restarts within the start-limit window, and why.")
     static final class ListCommand implements Callable<Integer> {
         @Mixin Connection c;
 
@@ -116,64 +109,124 @@ final class ManagerCommands {
             Map<String, Object> r = c.call(request("list"));
             if (r == null) return EXIT_FAILED;
             if (!Boolean.TRUE.equals(r.get("ok"))) return c.failure(r);
-            if (c.json) {
-                c.out().println(Json.write(r.get("services")));
-                return 0;
-            }
-            Style style = Style.forStdout();
-            List<Map<String, Object>> services = maps(r.get("services"));
-            int w = Math.max(7, services.stream().mapToInt(s -> str(s, "name").length()).max().orElse(0));
-            c.out().printf("%-" + w + "s  %-9s  %-24s  %7s  %-12s  %8s  %s%n", "SERVICE", "STATE", "SINCE", "PID", "SUPERVISOR", "RESTARTS", "WHY");
-            for (Map<String, Object> s : services) {
-                String state = str(s, "state");
-                String pad = " ".repeat(Math.max(0, 9 - state.length()));
-                String cause = s.get("cause") == null ? "" : String.valueOf(s.get("cause"));
-                String why = str(s, "reason") + (!cause.isEmpty() && !str(s, "reason").contains(cause) ? " (" + cause + ")" : "");
-                c.out().printf("%-" + w + "s  %s%s  %-24s  %7s  %-12s  %8s  %s%n", str(s, "name"), coloured(style, state), pad,
-                        str(s, "since"), "0".equals(str(s, "pid")) ? "-" : str(s, "pid"), str(s, "supervisor"), str(s, "restarts"), why);
-            }
+            if (c.json) c.out().println(Json.write(r.get("services")));
+            else c.out().print(printer(c).list(ServicePrinter.maps(r.get("services"))));
             return 0;
         }
     }
 
-    @Command(name = "status", description = "Show services in detail. Exit 0: all running; 3: one is not; 4: one is unknown.")
+    @Command(name = "status", description = {"Show services in detail, with their last log lines.",
+        "Exit 0: all are active (running, done, reloading); 3: one is not; 4: one is unknown."})
     static final class StatusCommand implements Callable<Integer> {
         @Mixin Connection c;
+
+        @Option(names = {"-n", "--lines"}, paramLabel = "N", defaultValue = "10", description = "Log lines to show (default 10; 0: none).")
+        int lines;
 
         @Parameters(arity = "1..*", paramLabel = "SERVICE")
         List<String> services;
 
         @Override
         public Integer call() {
+            if (lines < 0) throw new ParameterException(c.spec.commandLine(), "--lines must be 0 or more: " + lines);
             Map<String, Object> req = request("status");
             req.put("services", services);
             Map<String, Object> r = c.call(req);
             if (r == null) return EXIT_UNKNOWN_UNIT;
             if (!Boolean.TRUE.equals(r.get("ok"))) return c.failure(r);
-            List<Map<String, Object>> found = maps(r.get("services"));
+            List<Map<String, Object>> found = ServicePrinter.maps(r.get("services"));
             @SuppressWarnings("unchecked")
             List<Object> unknown = (List<Object>) r.getOrDefault("unknown", List.of());
             if (c.json) {
                 c.out().println(Json.write(r));
             } else {
-                Style style = Style.forStdout();
-                for (Map<String, Object> s : found) {
-                    c.out().println("● " + str(s, "unit") + (s.get("description") != null ? " - " + s.get("description") : ""));
-                    c.out().println("     State: " + coloured(style, str(s, "state")) + " since " + str(s, "since") + " (" + str(s, "reason")
-                            + (s.get("cause") != null ? ", by " + s.get("cause") : "") + ")");
-                    if (!"0".equals(str(s, "pid"))) c.out().println("  Main PID: " + str(s, "pid"));
-                    c.out().println("      Type: " + str(s, "type") + ", readiness " + str(s, "readiness"));
-                    if (s.get("statusText") != null) c.out().println("    Status: \"" + s.get("statusText") + "\"");
-                    if (s.get("lastExit") != null) c.out().println(" Last exit: " + s.get("lastExit"));
-                    c.out().println("  Restarts: " + str(s, "restarts") + " (attempt " + str(s, "attempt") + ")");
-                    c.out().println("Supervisor: " + str(s, "supervisor"));
-                    c.out().println("    Config: " + str(s, "origin"));
-                    c.out().println();
+                ServicePrinter printer = printer(c);
+                for (int i = 0; i < found.size(); i++) {
+                    Map<String, Object> s = found.get(i);
+                    if (i > 0) c.out().println();
+                    c.out().print(printer.status(s));
+                    if (lines > 0 && r.get("journal") != null) {
+                        c.out().println();
+                        c.out().print(LogsCommand.lastLines(str(s, "name"), lines, c.runtimeDir(), Path.of(str(r, "journal"))));
+                    }
                 }
                 for (Object u : unknown) c.err().println("dynamodctl: no service " + u);
             }
             if (!unknown.isEmpty()) return EXIT_UNKNOWN_UNIT;
-            return found.stream().allMatch(s -> "running".equals(s.get("state")) || "done".equals(s.get("state"))) ? 0 : EXIT_NOT_RUNNING;
+            return found.stream().allMatch(s -> IsActiveCommand.active(str(s, "activeState"))) ? 0 : EXIT_NOT_RUNNING;
+        }
+    }
+
+    /** is-active and is-failed: systemctl's one-word answers, and an exit code for scripts. */
+    abstract static class IsCommand implements Callable<Integer> {
+        @Mixin Connection c;
+
+        @Option(names = {"-q", "--quiet"}, description = "Print nothing: only the exit code answers.")
+        boolean quiet;
+
+        @Parameters(arity = "1..*", paramLabel = "SERVICE")
+        List<String> services;
+
+        /** Whether a service in this active state answers yes. */
+        abstract boolean matches(String activeState);
+
+        /** The exit code when no service answers yes. */
+        abstract int no();
+
+        @Override
+        public Integer call() {
+            Map<String, Object> req = request("status");
+            req.put("services", services);
+            Map<String, Object> r = c.call(req);
+            if (r == null) return EXIT_FAILED;
+            if (!Boolean.TRUE.equals(r.get("ok"))) return c.failure(r);
+            Map<String, Map<String, Object>> byName = new LinkedHashMap<>();
+            for (Map<String, Object> s : ServicePrinter.maps(r.get("services"))) byName.put(str(s, "name"), s);
+            boolean any = false;
+            List<Object> answers = new ArrayList<>();
+            for (String name : services) {
+                // systemctl answers "inactive" for a unit it does not know.
+                Map<String, Object> s = byName.get(name);
+                String active = s == null ? "inactive" : str(s, "activeState");
+                any |= matches(active);
+                Map<String, Object> answer = new LinkedHashMap<>();
+                answer.put("name", name);
+                answer.put("activeState", active);
+                answer.put("state", s == null ? null : s.get("state"));
+                answer.put("known", s != null);
+                answers.add(answer);
+                if (!quiet && !c.json) c.out().println(active);
+            }
+            if (!quiet && c.json) c.out().println(Json.write(answers));
+            return any ? 0 : no();
+        }
+    }
+
+    @Command(name = "is-active", description = {"Print each service's active state (active, reloading, activating, deactivating, "
+        + "inactive, failed).", "Exit 0 when one is active or reloading, else 3."})
+    static final class IsActiveCommand extends IsCommand {
+        boolean matches(String activeState) {
+            return active(activeState);
+        }
+
+        /** Up, as systemctl's is-active and status count it. */
+        static boolean active(String activeState) {
+            return activeState.equals("active") || activeState.equals("reloading");
+        }
+
+        int no() {
+            return EXIT_NOT_RUNNING;
+        }
+    }
+
+    @Command(name = "is-failed", description = {"Print each service's active state.", "Exit 0 when one has failed, else 1."})
+    static final class IsFailedCommand extends IsCommand {
+        boolean matches(String activeState) {
+            return activeState.equals("failed");
+        }
+
+        int no() {
+            return EXIT_FAILED;
         }
     }
 
@@ -283,29 +336,8 @@ final class ManagerCommands {
             }
             @SuppressWarnings("unchecked")
             Map<String, Object> root = (Map<String, Object>) r.get("tree");
-            if (root.isEmpty()) {
-                c.out().println("(no configuration loaded)");
-                return 0;
-            }
-            Style style = Style.forStdout();
-            print(style, root, "", "", c.out());
+            c.out().print(printer(c).tree(root));
             return 0;
-        }
-
-        private static void print(Style style, Map<String, Object> node, String first, String rest, PrintWriter out) {
-            if ("supervisor".equals(node.get("kind"))) {
-                out.println(first + style.cyan(str(node, "name")) + " [" + str(node, "strategy") + ", " + str(node, "status")
-                        + (!"0".equals(str(node, "restarts")) ? ", " + str(node, "restarts") + " restarts" : "") + "]");
-                List<Map<String, Object>> children = maps(node.get("children"));
-                for (int i = 0; i < children.size(); i++) {
-                    boolean last = i == children.size() - 1;
-                    print(style, children.get(i), rest + (last ? style.lastBranch() : style.branch()),
-                            rest + (last ? "   " : style.continuation()), out);
-                }
-            } else {
-                out.println(first + str(node, "name") + " " + coloured(style, str(node, "state"))
-                        + ("0".equals(str(node, "pid")) ? "" : " (pid " + str(node, "pid") + ")"));
-            }
         }
     }
 

@@ -52,7 +52,7 @@ class DynamodctlHostIT {
         Files.writeString(config.resolve("services/alpha.toml"), "[service]\nname = \"alpha\"\nexec = [\"/bin/sleep\", \"600\"]\n");
         Files.writeString(config.resolve("services/beta.toml"), "[service]\nname = \"beta\"\nexec = [\"/bin/sleep\", \"600\"]\n"
                 + "[dependencies]\nrequires = [\"alpha\"]\n");
-        Files.writeString(config.resolve("services/broken.toml"), "[service]\nname = \"broken\"\nexec = [\"/bin/sh\", \"-c\", \"exit 1\"]\n"
+        Files.writeString(config.resolve("services/broken.toml"), "[service]\nname = \"broken\"\nexec = [\"/bin/sh\", \"-c\", \"echo broken says goodbye; exit 1\"]\n"
                 + "[restart]\npolicy = \"temporary\"\n");
         Path state = dir.resolve("state");
         String run = state.resolve("run").toString();
@@ -84,6 +84,40 @@ class DynamodctlHostIT {
             assertEquals(4, unknown.exit(), unknown::toString);
             assertTrue(unknown.err().contains("nope"), unknown::toString);
             assertEquals(4, run("bin/dynamodctl", "status", "--runtime-dir", run, "alpha", "nope").exit());
+
+            // status shows systemctl's fields, and the service's last log lines (from logd).
+            assertTrue(status.out().contains("Active: active (running) since "), status::toString);
+            assertTrue(status.out().contains("Readiness: immediate; ready after "), status::toString);
+            assertTrue(status.out().contains("Restarts: 0 of 5 within 1m"), status::toString);
+            Result brokenStatus = run("bin/dynamodctl", "status", "--runtime-dir", run, "broken");
+            assertTrue(brokenStatus.out().contains("Active: failed (failed) since "), brokenStatus::toString);
+            assertTrue(brokenStatus.out().contains("Last exit: exited 1 at "), brokenStatus::toString);
+            assertTrue(brokenStatus.out().contains("broken[") && brokenStatus.out().contains("]: broken says goodbye"), brokenStatus::toString);
+            assertFalse(brokenStatus.out().contains("\u001b["), "no colours when stdout is not a terminal");
+
+            // list as a table; is-active and is-failed with systemctl's exit codes.
+            Result table = run("bin/dynamodctl", "list", "--runtime-dir", run);
+            assertTrue(table.out().startsWith("SERVICE "), table::toString);
+            assertTrue(table.out().lines().anyMatch(l -> l.matches("broken +failed +failed .*")), table::toString);
+            Result active = run("bin/dynamodctl", "is-active", "--runtime-dir", run, "alpha", "broken");
+            assertEquals(new Result(0, "active\nfailed\n", ""), active);
+            assertEquals(3, run("bin/dynamodctl", "is-active", "--quiet", "--runtime-dir", run, "broken").exit());
+            assertEquals(0, run("bin/dynamodctl", "is-failed", "--quiet", "--runtime-dir", run, "broken").exit());
+            assertEquals(1, run("bin/dynamodctl", "is-failed", "--quiet", "--runtime-dir", run, "alpha").exit());
+
+            // A command served over a socket loads no Chronicle class: that is what keeps its start-up short.
+            record Served(List<String> words, int exit) {}
+            for (Served command : List.of(new Served(List.of("list"), 0), new Served(List.of("status", "alpha", "broken"), 3),
+                    new Served(List.of("logs", "-u", "alpha"), 0))) {
+                List<String> java = new java.util.ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-Xlog:class+load=info", "-jar", "ctl/target/dynamodctl.jar"));
+                java.addAll(command.words());
+                java.add("--runtime-dir=" + run);
+                Result loaded = run(java.toArray(String[]::new));
+                assertEquals(command.exit(), loaded.exit(), loaded::toString);
+                assertTrue(loaded.out().contains("dynamod.ctl.Dynamodctl"), "class loading was logged");
+                assertEquals(List.of(), loaded.out().lines().filter(l -> l.contains(" net.openhft.")).limit(5).toList(), command::toString);
+            }
 
             // stop: beta requires alpha, so it goes down with it; status says so; start brings both back.
             Result stop = run("bin/dynamodctl", "stop", "--runtime-dir", run, "alpha");

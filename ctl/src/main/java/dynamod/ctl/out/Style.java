@@ -9,17 +9,22 @@ import java.nio.charset.Charset;
 public record Style(boolean colour, boolean unicode) {
 
     public static Style forStdout() {
+        return forStdout(false);
+    }
+
+    /** As {@link #forStdout()}; {@code noColour} (the {@code --no-color} option) turns colours off in any case. */
+    public static Style forStdout(boolean noColour) {
         String noColor = System.getenv("NO_COLOR");
         var console = System.console();
         boolean terminal = console != null && console.isTerminal();
-        boolean colour = terminal && (noColor == null || noColor.isEmpty()) && !"dumb".equals(System.getenv("TERM"));
+        boolean colour = !noColour && terminal && (noColor == null || noColor.isEmpty()) && !"dumb".equals(System.getenv("TERM"));
         return new Style(colour, canEncodeBoxDrawing());
     }
 
     private static boolean canEncodeBoxDrawing() {
         try {
             String encoding = System.getProperty("stdout.encoding", Charset.defaultCharset().name());
-            return Charset.forName(encoding).newEncoder().canEncode("├─└│→");
+            return Charset.forName(encoding).newEncoder().canEncode("├─└│→●");
         } catch (RuntimeException e) {
             return false;
         }
@@ -28,7 +33,7 @@ public record Style(boolean colour, boolean unicode) {
     /** The text, with the few non-ASCII characters dynamod prints spelt in ASCII when stdout cannot show them. */
     public String text(String text) {
         if (unicode) return text;
-        return text.replace("→", "->").replace("µs", "us").replace("–", "-").replace("≥", ">=").replace("…", "...");
+        return text.replace("→", "->").replace("µs", "us").replace("–", "-").replace("≥", ">=").replace("…", "...").replace("●", "*");
     }
 
     public String branch() {

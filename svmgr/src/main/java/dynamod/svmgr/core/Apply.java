@@ -89,7 +89,7 @@ public final class Apply {
             case ServiceSpawnFailed e -> {}
             case ServiceExited e -> {
                 update(state, e.service(), r -> {
-                    var b = r.with().lastExit(Optional.of(e.status()));
+                    var b = r.with().lastExit(e.status(), now);
                     if (r.pid() == e.pid()) b.pid(0);
                     if (r.forkerPid() == e.pid()) b.forkerPid(0);
                     return b.build();
@@ -108,7 +108,8 @@ public final class Apply {
             }, e);
             case ServiceStopCommandStarted e -> update(state, e.service(), r -> r.with().stopSignalledAt(now).build(), e);
 
-            case ServiceReady e -> {}
+            case ServiceReady e -> update(state, e.service(),
+                    r -> r.with().readied(Optional.of(new ServiceRuntime.Ready(e.detector(), e.startMicros()))).build(), e);
             case ReadinessTimedOut e -> update(state, e.service(),
                     r -> r.with().failure("not ready within " + Durations.format(java.time.Duration.ofMillis(e.timeoutMillis()))).build(), e);
             case StatusText e -> update(state, e.service(), r -> r.with().status(Optional.of(e.text())).build(), e);
@@ -163,7 +164,7 @@ public final class Apply {
         var b = r.with().state(e.to(), now, e.reason(), e.cause());
         if (e.to() == ServiceState.STARTING) {
             b.notBefore(0).stopSignalledAt(0).killed(false).groupHeld(false).restartPending(false).failure(null).finished(false)
-                    .spawned(false).pid(0).forkerPid(0).lastExit(Optional.empty());
+                    .spawned(false).pid(0).forkerPid(0).lastExit(Optional.empty()).readied(Optional.empty());
         } else if (!ServiceRuntime.hasProcess(e.to())) {
             b.restartPending(false).failure(null).stopSignalledAt(0).killed(false).spawned(false).pid(0).forkerPid(0);
             b.finished(e.to() == ServiceState.DONE || e.to() == ServiceState.FAILED || e.to() == ServiceState.INACTIVE);

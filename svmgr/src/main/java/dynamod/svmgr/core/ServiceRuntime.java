@@ -25,10 +25,12 @@ import java.util.Optional;
  * @param forkerPid a forking service's starting process, until it exits
  * @param attempt how many times it was spawned since its last start command or configuration load
  * @param lastExit how its last process ended
+ * @param lastExitAt when it ended (monotonic nanoseconds), 0: no exit recorded
  * @param notBefore a scheduled restart waits until then (monotonic nanoseconds), 0: no wait
  * @param restartTimes when it was restarted, oldest first, within its start-limit window (monotonic nanoseconds)
  * @param groupHeld a group restart holds it: stopped, it waits for the whole group to stop
  * @param status the last STATUS= text
+ * @param readied how and how soon its current start became ready, until the next start
  */
 public record ServiceRuntime(
         ServiceState state,
@@ -46,17 +48,22 @@ public record ServiceRuntime(
         int forkerPid,
         int attempt,
         Optional<ExitStatus> lastExit,
+        long lastExitAt,
         long notBefore,
         long[] restartTimes,
         boolean groupHeld,
-        Optional<String> status) {
+        Optional<String> status,
+        Optional<Ready> readied) {
 
     public static final long[] NO_TIMES = {};
+
+    /** A start became ready: which detector said so, and how long after the start began. */
+    public record Ready(String detector, long afterMicros) {}
 
     /** A service just loaded: not started, and wanted up. */
     public static ServiceRuntime initial(long now) {
         return new ServiceRuntime(ServiceState.INACTIVE, now, "loaded", Optional.empty(), true, false, false, null, 0, false,
-                false, 0, 0, 0, Optional.empty(), 0, NO_TIMES, false, Optional.empty());
+                false, 0, 0, 0, Optional.empty(), 0, 0, NO_TIMES, false, Optional.empty(), Optional.empty());
     }
 
     /** States in which the service has a process, or is about to have one (a spawn in flight, a forking daemon being found). */
@@ -86,8 +93,9 @@ public record ServiceRuntime(
         return o instanceof ServiceRuntime r && state == r.state && since == r.since && reason.equals(r.reason)
                 && cause.equals(r.cause) && wanted == r.wanted && finished == r.finished && restartPending == r.restartPending
                 && Objects.equals(failure, r.failure) && stopSignalledAt == r.stopSignalledAt && killed == r.killed && spawned == r.spawned && pid == r.pid
-                && forkerPid == r.forkerPid && attempt == r.attempt && lastExit.equals(r.lastExit) && notBefore == r.notBefore
-                && Arrays.equals(restartTimes, r.restartTimes) && groupHeld == r.groupHeld && status.equals(r.status);
+                && forkerPid == r.forkerPid && attempt == r.attempt && lastExit.equals(r.lastExit) && lastExitAt == r.lastExitAt
+                && notBefore == r.notBefore && Arrays.equals(restartTimes, r.restartTimes) && groupHeld == r.groupHeld && status.equals(r.status)
+                && readied.equals(r.readied);
     }
 
     @Override
@@ -120,10 +128,12 @@ public record ServiceRuntime(
         private int forkerPid;
         private int attempt;
         private Optional<ExitStatus> lastExit;
+        private long lastExitAt;
         private long notBefore;
         private long[] restartTimes;
         private boolean groupHeld;
         private Optional<String> status;
+        private Optional<Ready> readied;
 
         private Builder(ServiceRuntime r) {
             state = r.state;
@@ -141,10 +151,12 @@ public record ServiceRuntime(
             forkerPid = r.forkerPid;
             attempt = r.attempt;
             lastExit = r.lastExit;
+            lastExitAt = r.lastExitAt;
             notBefore = r.notBefore;
             restartTimes = r.restartTimes;
             groupHeld = r.groupHeld;
             status = r.status;
+            readied = r.readied;
         }
 
         public Builder state(ServiceState value, long at, String why, Optional<String> by) {
@@ -207,6 +219,19 @@ public record ServiceRuntime(
 
         public Builder lastExit(Optional<ExitStatus> value) {
             lastExit = value;
+            if (value.isEmpty()) lastExitAt = 0;
+            return this;
+        }
+
+        /** How its last process ended, and when (monotonic nanoseconds). */
+        public Builder lastExit(ExitStatus value, long at) {
+            lastExit = Optional.of(value);
+            lastExitAt = at;
+            return this;
+        }
+
+        public Builder readied(Optional<Ready> value) {
+            readied = value;
             return this;
         }
 
@@ -232,7 +257,7 @@ public record ServiceRuntime(
 
         public ServiceRuntime build() {
             return new ServiceRuntime(state, since, reason, cause, wanted, finished, restartPending, failure, stopSignalledAt, killed,
-                    spawned, pid, forkerPid, attempt, lastExit, notBefore, restartTimes, groupHeld, status);
+                    spawned, pid, forkerPid, attempt, lastExit, lastExitAt, notBefore, restartTimes, groupHeld, status, readied);
         }
     }
 }

@@ -3,12 +3,12 @@ package dynamod.svmgr.core;
 import java.util.Arrays;
 
 /** Sliding windows of restart times (OTP's intensity, a service's start limit), as sorted arrays of monotonic nanoseconds. */
-final class Windows {
+public final class Windows {
 
     private Windows() {}
 
     /** The times still inside the window ending at {@code now}: those after {@code now - window}. */
-    static long[] within(long[] times, long now, long windowNanos) {
+    public static long[] within(long[] times, long now, long windowNanos) {
         int first = 0;
         while (first < times.length && times[first] <= now - windowNanos) first++;
         return first == 0 ? times : Arrays.copyOfRange(times, first, times.length);

@@ -187,7 +187,8 @@ final class ControlServer {
                 if (s.runtimeOf(name).isPresent()) found.add(Views.status(s, name, System.nanoTime(), System.currentTimeMillis()));
                 else unknown.add(name);
             }
-            return Map.of("services", found, "unknown", unknown);
+            // Where its log lines are, for a client that reads them when logd does not answer.
+            return Map.of("services", found, "unknown", unknown, "journal", manager.settings().state().resolve("journal").toString());
         }));
     }
 
