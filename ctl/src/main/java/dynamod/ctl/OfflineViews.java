@@ -4,6 +4,7 @@ import dynamod.ctl.diag.BootEvents;
 import dynamod.ctl.diag.JournalViews;
 import dynamod.ctl.diag.PastState;
 import dynamod.ctl.diag.Times;
+import dynamod.ctl.out.ServicePrinter;
 import dynamod.journal.text.Json;
 import dynamod.logd.query.LogQuery.BootSpec;
 import dynamod.logd.query.QueryException;
@@ -61,7 +62,7 @@ final class OfflineViews {
                 root.put("offline", offline);
             }
             if (command.equals("list")) {
-                for (Map<String, Object> s : ManagerCommands.maps(response.get("services"))) s.put("offline", offline);
+                for (Map<String, Object> s : ServicePrinter.maps(response.get("services"))) s.put("offline", offline);
             }
             c.err().println("dynamodctl: " + headline);
         } else {

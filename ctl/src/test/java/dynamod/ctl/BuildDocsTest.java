@@ -38,7 +38,7 @@ class BuildDocsTest {
     @Test
     void bashCompletesSubcommandsAndTheirOptions() throws Exception {
         assertTrue(Files.isRegularFile(SCRIPT), SCRIPT + " was written by the build");
-        assertEquals(List.of("status", "start", "stop"), complete("dynamodctl", "st"));
+        assertEquals(List.of("status", "start", "stop", "state"), complete("dynamodctl", "st"));
         assertEquals(List.of("is-active", "is-failed"), complete("dynamodctl", "is-"));
         List<String> statusOptions = complete("dynamodctl", "status", "--");
         for (String option : List.of("--json", "--lines", "--runtime-dir", "--no-color", "--help")) {

@@ -165,7 +165,7 @@ class DiagnosticsCommandsTest {
         @SuppressWarnings("unchecked")
         Map<String, Object> db = ((List<Map<String, Object>>) ((Map<String, Object>) JsonParser.parse(status.out().strip())).get("services")).getFirst();
         assertEquals("failed", db.get("state"));
-        assertEquals("exited 3", db.get("lastExit"));
+        assertEquals("exited 3", ((Map<?, ?>) db.get("lastExit")).get("text"));
         assertEquals(0, ctl("state", "--at", beforeFailure.toString(), "-D", journal.toString(), "status", "db").exit());
 
         CheckCommandTest.Run early = ctl("state", "--at", "2026-11-30 00:00Z", "-D", journal.toString());
