@@ -38,7 +38,10 @@ KERNEL_MODULES=(virtio_pci virtio_blk virtio_console)
 # The JVM flags the AOT caches are trained with and must be used with. Adapters and stubs are generated for the
 # host CPU and would SIGILL on QEMU's default CPU (vm-recipe.md section 6.4); C1 only (section 6.5).
 AOT_TRAIN_FLAGS=(-XX:+UnlockDiagnosticVMOptions -XX:-AOTAdapterCaching -XX:-AOTStubCaching)
-GUEST_JVM_FLAGS=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xss256k)
+# ArchiveRelocationMode=0 maps the cache where it was built to be (JDK 25 relocates it by default, for ASLR): patching
+# every pointer of a 14 MB cache under TCG made init's start 2-3 times slower than no cache at all (docs/vmtest.md).
+GUEST_JVM_FLAGS=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xss256k
+    -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0)
 
 say() { echo "build-image: $*" >&2; }
 
@@ -220,9 +223,21 @@ INIT_JVM_ARGS=("${GUEST_JVM_FLAGS[@]}" -Xmx16m -Xms4m -XX:CICompilerCount=1 -XX:
     -XX:MaxMetaspaceSize=24m --enable-native-access=ALL-UNNAMED -Ddynamod.exec.helper=$G/libexec/dynamod-exec
     -cp "$G/lib/dynamod-init.jar:$G/lib/dynamod-linux.jar")
 
+# train_init TREE: init's AOT cache and argfile in TREE. Trained in host mode over a stand-in svmgr that asks it to
+# stop after a second: the FFM bindings, spawn, the reaper, the signal path and the ordered stop.
+train_init() {
+    local t=$1
+    printf '#!/bin/sh\nsleep 1\nkill -TERM %s\n' '$PPID' >"$t/tmp/svmgr-stand-in" && chmod 755 "$t/tmp/svmgr-stand-in"
+    train "$t" "$G/aot/init.aot" $G/jdk/bin/java "${INIT_JVM_ARGS[@]}" dynamod.init.Init \
+        --state /run/dynamod --restart-delay 100 -- /tmp/svmgr-stand-in
+    rm -f "$t/tmp/svmgr-stand-in"
+    argfile "$t$G/jvm/init.args" "${INIT_JVM_ARGS[@]}" -XX:AOTCache=$G/aot/init.aot
+}
+
 # The initramfs: the init runtime, init's two jars and its AOT cache, the kernel modules, /init.
-key=$(key_of "$BUILD/runtime-init" "$LIB/dynamod-init.jar" "$LIB/dynamod-linux.jar" "$EXEC_HELPER" "$IMAGE_SRC" \
-    "$BUILD/busybox/bin/busybox" "$KVER" "${KERNEL_MODULES[*]}" "$0")
+# (The steps' own outputs count by their keys: hashing a runtime's 60 MB each run would make a warm run slow.)
+key=$(key_of "$BUILD/.step-runtime-init" "$LIB/dynamod-init.jar" "$LIB/dynamod-linux.jar" "$EXEC_HELPER" "$IMAGE_SRC" \
+    "$BUILD/.step-unpack-busybox-static" "$BUILD/.step-unpack-$KPKG" "${KERNEL_MODULES[*]}" "$0")
 if ! up_to_date initramfs "$key" || [ ! -f "$BUILD/initramfs.cpio" ]; then
     say "staging the initramfs"
     T=$BUILD/initramfs
@@ -243,12 +258,7 @@ if ! up_to_date initramfs "$key" || [ ! -f "$BUILD/initramfs.cpio" ]; then
     # The init launcher. dynamod's own (issue 8, init/) replaces the stub here.
     cp "$IMAGE_SRC/stub-initramfs" "$T/init" && chmod 755 "$T/init"
     say "training init's AOT cache (host mode, a few seconds)"
-    # Host mode over a trivial svmgr: the FFM bindings, spawn, the reaper, the signal path; TERM ends it.
-    printf '#!/bin/sh\nsleep 1\nkill -TERM %s\n' '$PPID' >"$T/tmp/svmgr-stand-in" && chmod 755 "$T/tmp/svmgr-stand-in"
-    train "$T" "$G/aot/init.aot" $G/jdk/bin/java "${INIT_JVM_ARGS[@]}" dynamod.init.Init \
-        --state /run/dynamod --restart-delay 100 -- /tmp/svmgr-stand-in
-    rm -f "$T/tmp/svmgr-stand-in"
-    argfile "$T$G/jvm/init.args" "${INIT_JVM_ARGS[@]}" -XX:AOTCache=$G/aot/init.aot
+    train_init "$T"
     say "packing initramfs.cpio"
     (cd "$T" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --owner=0:0 --quiet) >"$BUILD/initramfs.cpio.new"
     mv "$BUILD/initramfs.cpio.new" "$BUILD/initramfs.cpio"
@@ -256,9 +266,9 @@ if ! up_to_date initramfs "$key" || [ ! -f "$BUILD/initramfs.cpio" ]; then
 fi
 
 # The root disk: the daemons' runtime, every jar, the example system and the test system, AOT caches.
-key=$(key_of "$BUILD/runtime-daemons" "$LIB" "$DYNAMOD_HOME/ctl/target/dynamodctl.jar" "$EXEC_HELPER" "$IMAGE_SRC" \
+key=$(key_of "$BUILD/.step-runtime-daemons" "$LIB" "$DYNAMOD_HOME/ctl/target/dynamodctl.jar" "$EXEC_HELPER" "$IMAGE_SRC" \
     "$DYNAMOD_HOME/conf/examples" "$DYNAMOD_HOME/journal/src/main/resources/dynamod/journal/chronicle.jvmargs" \
-    "$BUILD/busybox/bin/busybox" "$ROOT_UUID $ROOT_LABEL $ROOT_SIZE $GPT_DISK_UUID $GPT_PART_UUID" "$0")
+    "$BUILD/.step-unpack-busybox-static" "$ROOT_UUID $ROOT_LABEL $ROOT_SIZE $GPT_DISK_UUID $GPT_PART_UUID" "$0")
 if ! up_to_date rootdisk "$key" || [ ! -f "$BUILD/root.ext4" ] || [ ! -f "$BUILD/root-gpt.img" ]; then
     say "staging the root disk"
     T=$BUILD/rootfs
@@ -274,7 +284,8 @@ if ! up_to_date rootdisk "$key" || [ ! -f "$BUILD/root.ext4" ] || [ ! -f "$BUILD
     daemon_cp=$(cd "$T$G/lib" && ls | LC_ALL=C sort | sed "s|^|$G/lib/|" | paste -sd :)
     mapfile -t chronicle_flags <"$DYNAMOD_HOME/journal/src/main/resources/dynamod/journal/chronicle.jvmargs"
     ctl_args=("${GUEST_JVM_FLAGS[@]}" -Xmx64m "${chronicle_flags[@]}" -Ddynamod.exec.helper=$G/libexec/dynamod-exec -cp "$daemon_cp")
-    say "training dynamodctl's AOT cache"
+    say "training init's and dynamodctl's AOT caches"
+    train_init "$T"
     train "$T" "$G/aot/dynamodctl.aot" $G/jdk/bin/java "${ctl_args[@]}" dynamod.ctl.Dynamodctl check /etc/dynamod/system
     argfile "$T$G/jvm/dynamodctl.args" "${ctl_args[@]}" -XX:AOTCache=$G/aot/dynamodctl.aot
     say "making root.ext4 and root-gpt.img"
