@@ -3,8 +3,8 @@
 # root disk (plain, and GPT-partitioned), each holding a jlinked JDK 25 runtime, glibc, busybox-static and dynamod's
 # jars with AOT caches trained in a chroot of the tree itself. Only Debian packages, fetched with apt.
 #
-# Idempotent: every step keeps a key of its inputs and is skipped while they are unchanged, so a warm run takes a
-# second or two. Output (and cache) in $DYNAMOD_VM_BUILD, default target/vm of the source tree; the file
+# Idempotent: every step keeps a key of its inputs and is skipped while they are unchanged, so a warm run only checks
+# its inputs (seconds). Output (and cache) in $DYNAMOD_VM_BUILD, default target/vm of the source tree; the file
 # image.properties there names what the vmtest harness boots. Needs root (apt-get, mknod, chroot).
 #
 # usage: vmtest/build-image.sh [--force]     (--force rebuilds every step)
@@ -53,6 +53,9 @@ ensure_commands qemu-system-x86_64:qemu-system-x86 cpio:cpio mkfs.ext4:e2fsprogs
 [ -n "${DYNAMOD_VM_JARS_BUILT:-}" ] || ensure_built ctl
 mkdir -p "$BUILD/downloads"
 BUILD=$(readlink -f "$BUILD")
+# One build at a time per directory (two test runs at once would otherwise stage over each other).
+exec 8>"$BUILD/.lock"
+flock 8
 started=$(date +%s%N)
 
 # --- step caching -------------------------------------------------------------------------------------------------
