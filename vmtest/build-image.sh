@@ -1,0 +1,320 @@
+#!/usr/bin/env bash
+# Builds the QEMU test image (docs/vmtest.md): the Debian cloud kernel, an uncompressed cpio initramfs and an ext4
+# root disk (plain, and GPT-partitioned), each holding a jlinked JDK 25 runtime, glibc, busybox-static and dynamod's
+# jars with AOT caches trained in a chroot of the tree itself. Only Debian packages, fetched with apt.
+#
+# Idempotent: every step keeps a key of its inputs and is skipped while they are unchanged, so a warm run only checks
+# its inputs (seconds). Output (and cache) in $DYNAMOD_VM_BUILD, default target/vm of the source tree; the file
+# image.properties there names what the vmtest harness boots. Needs root (apt-get, mknod, chroot).
+#
+# usage: vmtest/build-image.sh [--force]     (--force rebuilds every step)
+set -euo pipefail
+. "$(dirname "$(readlink -f "$0")")/../bin/lib.sh"
+
+BUILD=${DYNAMOD_VM_BUILD:-$DYNAMOD_HOME/target/vm}
+IMAGE_SRC=$DYNAMOD_HOME/vmtest/image
+FORCE=0
+case "${1:-}" in
+    --force) FORCE=1 ;;
+    "") ;;
+    *) echo "usage: $0 [--force]" >&2; exit 2 ;;
+esac
+
+# The guest's fixed identities: tests and the kernel command line name the root by them.
+ROOT_UUID=5a1e0d00-d1a0-4000-8000-000000000001
+ROOT_LABEL=dynamod-root
+GPT_DISK_UUID=5a1e0d00-d1a0-4000-8000-0000000000d0
+GPT_PART_UUID=5a1e0d00-d1a0-4000-8000-0000000000d1
+ROOT_SIZE=768M
+
+# Where things sit in the guest (both trees): one prefix, documented in docs/vmtest.md.
+G=/usr/lib/dynamod
+# The runtimes' modules: init needs java.base and jdk.unsupported (sun.misc.Signal); the daemons add what Chronicle
+# Queue loads (vm-recipe.md section 7). jdeps also lists java.desktop, java.sql and java.compiler: not used at run time.
+INIT_MODULES=java.base,jdk.unsupported
+DAEMON_MODULES=java.base,jdk.unsupported,java.logging,java.management,java.naming
+# Kernel modules the initramfs loads: the virtio PCI transport, the disk and the console ports (ext4 is built in).
+KERNEL_MODULES=(virtio_pci virtio_blk virtio_console)
+# The JVM flags the AOT caches are trained with and must be used with. Adapters and stubs are generated for the
+# host CPU and would SIGILL on QEMU's default CPU (vm-recipe.md section 6.4); C1 only (section 6.5).
+AOT_TRAIN_FLAGS=(-XX:+UnlockDiagnosticVMOptions -XX:-AOTAdapterCaching -XX:-AOTStubCaching)
+# ArchiveRelocationMode=0 maps the cache where it was built to be (JDK 25 relocates it by default, for ASLR): patching
+# every pointer of a 14 MB cache under TCG made init's start 2-3 times slower than no cache at all (docs/vmtest.md).
+GUEST_JVM_FLAGS=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData -Xss256k
+    -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0)
+
+say() { echo "build-image: $*" >&2; }
+
+[ "$(id -u)" -eq 0 ] || die "needs root: it installs Debian packages, makes device nodes and trains AOT caches in a chroot"
+JAVA_HOME=$(find_jdk) || exit 127
+ensure_commands qemu-system-x86_64:qemu-system-x86 cpio:cpio mkfs.ext4:e2fsprogs sfdisk:fdisk depmod:kmod \
+    modprobe:kmod unshare:util-linux unzip:unzip
+# Maven's reactor (mvn -pl vmtest -am verify) has just packaged the jars; run alone, the script builds them itself.
+[ -n "${DYNAMOD_VM_JARS_BUILT:-}" ] || ensure_built ctl
+mkdir -p "$BUILD/downloads"
+BUILD=$(readlink -f "$BUILD")
+# One build at a time per directory (two test runs at once would otherwise stage over each other).
+exec 8>"$BUILD/.lock"
+flock 8
+started=$(date +%s%N)
+
+# --- step caching -------------------------------------------------------------------------------------------------
+
+# file_digest FILE: its contents; a jar by its entries' names and CRCs, because every Maven package writes a new jar
+# (new entry dates) even when no class changed.
+file_digest() {
+    case $1 in
+        *.jar) unzip -v "$1" | awk 'NR > 3 && $7 ~ /^[0-9a-f]{8}$/ {print $7, $8}' | sha256sum ;;
+        *) sha256sum <"$1" ;;
+    esac
+}
+
+# key_of WORDS...: a digest of the words, where a word naming an existing file or directory stands for its contents.
+key_of() {
+    local w f
+    for w in "$@"; do
+        if [ -d "$w" ]; then
+            while IFS= read -r -d '' f; do echo "$f $(file_digest "$w/$f")"; done \
+                < <(cd "$w" && find . -type f -print0 | LC_ALL=C sort -z)
+        elif [ -f "$w" ]; then
+            file_digest "$w"
+        else
+            echo "$w"
+        fi
+    done | sha256sum | cut -c1-32
+}
+
+# up_to_date STEP KEY: true when STEP last completed with KEY (and --force was not given).
+up_to_date() {
+    [ "$FORCE" = 0 ] && [ -f "$BUILD/.step-$1" ] && [ "$(cat "$BUILD/.step-$1")" = "$2" ]
+}
+
+done_step() { echo "$2" >"$BUILD/.step-$1"; }
+
+# --- Debian packages: the kernel and busybox-static, unpacked, not installed -------------------------------------
+
+# The versioned kernel package the cloud meta-package points to now (DYNAMOD_VM_KERNEL_PACKAGE pins another).
+kernel_package() {
+    if [ -n "${DYNAMOD_VM_KERNEL_PACKAGE:-}" ]; then echo "$DYNAMOD_VM_KERNEL_PACKAGE"; return; fi
+    apt-cache depends linux-image-cloud-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[0-9].*-cloud-amd64\)$/\1/p' | head -n 1
+}
+
+KPKG=$(kernel_package)
+if [ -z "$KPKG" ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2 || die "apt-get update failed"
+    export DYNAMOD_APT_UPDATED=1
+    KPKG=$(kernel_package)
+    [ -n "$KPKG" ] || die "apt knows no linux-image-cloud-amd64 (is a Debian main repository configured?)"
+fi
+KVER=${KPKG#linux-image-}
+
+# unpack PACKAGE DIR: downloads PACKAGE's current .deb once and extracts it to DIR.
+unpack() {
+    local package=$1 dir=$2 version
+    version=$(apt-cache policy "$package" 2>/dev/null | sed -n 's/^ *Candidate: //p')
+    if up_to_date "unpack-$package" "$version" && [ -d "$dir" ]; then return; fi
+    [ -n "$version" ] && [ "$version" != "(none)" ] || die "apt has no package $package"
+    say "downloading $package $version"
+    rm -f "$BUILD/downloads/${package}_"*.deb
+    (cd "$BUILD/downloads" && apt-get download -qq "$package" 2>&1 | grep -v 'unsandboxed as root' >&2 || true)
+    local deb
+    deb=$(ls "$BUILD/downloads/${package}_"*.deb 2>/dev/null | head -n 1)
+    [ -n "$deb" ] || die "apt-get download $package failed"
+    rm -rf "$dir" && mkdir -p "$dir"
+    dpkg-deb -x "$deb" "$dir"
+    done_step "unpack-$package" "$version"
+}
+
+unpack "$KPKG" "$BUILD/kernel"
+unpack busybox-static "$BUILD/busybox"
+KERNEL=$BUILD/kernel/boot/vmlinuz-$KVER
+[ -f "$KERNEL" ] || die "$KPKG has no /boot/vmlinuz-$KVER"
+# The .deb ships no modules.dep (its postinst makes it).
+[ -f "$BUILD/kernel/lib/modules/$KVER/modules.dep" ] || depmod -b "$BUILD/kernel" "$KVER"
+
+# --- the jlinked runtimes -----------------------------------------------------------------------------------------
+
+# runtime NAME MODULES: a jlink image of JAVA_HOME with MODULES in $BUILD/runtime-NAME.
+runtime() {
+    local name=$1 modules=$2 out=$BUILD/runtime-$1 key
+    key=$(key_of "$JAVA_HOME/release" "$modules" v1)
+    if up_to_date "runtime-$name" "$key" && [ -d "$out" ]; then return; fi
+    say "jlink $name runtime ($modules)"
+    rm -rf "$out"
+    # (The CDS step warns about the classes of modules left out: noise, in the log.)
+    "$JAVA_HOME/bin/jlink" --add-modules "$modules" --strip-debug --no-header-files --no-man-pages \
+        --compress=zip-6 --generate-cds-archive --output "$out" >"$BUILD/jlink-$name.log" 2>&1 ||
+        { tail -n 20 "$BUILD/jlink-$name.log" >&2; die "jlink failed; the whole log is $BUILD/jlink-$name.log"; }
+    # Used only with -XX:-UseCompressedOops, which the guest never sets; 10+ MB less to unpack.
+    rm -f "$out/lib/server/classes_nocoops.jsa"
+    done_step "runtime-$name" "$key"
+}
+
+runtime init "$INIT_MODULES"
+runtime daemons "$DAEMON_MODULES"
+
+# --- staging the trees --------------------------------------------------------------------------------------------
+
+LIB=$DYNAMOD_HOME/ctl/target/lib
+EXEC_HELPER=$DYNAMOD_HOME/linux/target/native/dynamod-exec
+[ -x "$EXEC_HELPER" ] && [ -f "$LIB/dynamod-init.jar" ] && [ -f "$DYNAMOD_HOME/ctl/target/dynamodctl.jar" ] ||
+    die "the jars or dynamod-exec are missing: mvn -pl ctl -am package builds them"
+
+# The system libraries (glibc) the ELF files under the given directories need, as absolute host paths; what they
+# find next to themselves ($ORIGIN: the runtime's own libraries) is left out.
+needed_libs() {
+    find "$@" -type f \( -name '*.so' -o -name '*.so.*' -o -perm -u+x \) -print0 |
+        xargs -0r -n 1 ldd 2>/dev/null |
+        sed -n -e 's/^.*=> \(\/[^ ]*\) (0x.*$/\1/p' -e 's/^[[:space:]]*\(\/[^ ]*ld-linux[^ ]*\) (0x.*$/\1/p' |
+        grep -E '^/(usr/)?lib(64|/x86_64-linux-gnu)/' | sort -u
+}
+
+# common_tree DIR RUNTIME: what both trees hold, the runtime, glibc, busybox and its applets, the exec helper.
+common_tree() {
+    local t=$1 rt=$2 lib
+    rm -rf "$t"
+    mkdir -p "$t"/{bin,sbin,etc,dev,proc,sys,run,tmp,root,var,lib64,lib/x86_64-linux-gnu} "$t$G"/{lib,libexec,aot,vmtest}
+    chmod 1777 "$t/tmp"
+    cp -a "$rt" "$t$G/jdk"
+    cp -a "$EXEC_HELPER" "$t$G/libexec/"
+    for lib in $(needed_libs "$t$G"); do
+        mkdir -p "$t$(dirname "$lib")"
+        cp -L --preserve=mode,timestamps "$lib" "$t$lib"
+    done
+    cp -a "$BUILD/busybox/bin/busybox" "$t/bin/busybox"
+    local applet
+    for applet in $("$t/bin/busybox" --list); do
+        [ "$applet" = busybox ] || ln -s busybox "$t/bin/$applet"
+    done
+    ln -s ../bin/busybox "$t/sbin/busybox"
+    # The kernel opens /dev/console for init before anything is mounted; the JVM wants /dev/urandom early.
+    mknod -m 600 "$t/dev/console" c 5 1
+    mknod -m 666 "$t/dev/null" c 1 3
+    mknod -m 666 "$t/dev/zero" c 1 5
+    mknod -m 666 "$t/dev/random" c 1 8
+    mknod -m 666 "$t/dev/urandom" c 1 9
+    printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$t/etc/passwd"
+    printf 'root:x:0:\nnogroup:x:65534:\n' >"$t/etc/group"
+    cp "$IMAGE_SRC/stub-initramfs" "$IMAGE_SRC/stub-root" "$t$G/vmtest/"
+    chmod 755 "$t$G/vmtest/"*
+}
+
+# train TREE CACHE JAVA ARGS...: runs the guest's JAVA with ARGS in a chroot of TREE, with /proc mounted in a private
+# mount namespace, writing the AOT cache TREE$CACHE at its exit.
+train() {
+    local t=$1 cache=$2 java=$3
+    shift 3
+    rm -f "$t$cache"
+    # The cache records the jars and runtime by path, size and mtime: trained where the guest runs them.
+    unshare --mount --fork sh -c 'mount -t proc proc "$1/proc" && shift && exec chroot "$@"' sh "$t" "$t" \
+        /bin/env -i PATH=/bin LD_LIBRARY_PATH=$G/jdk/lib "$java" -XX:AOTCacheOutput="$cache" "${AOT_TRAIN_FLAGS[@]}" "$@" \
+        >"$BUILD/train-$(basename "$cache").log" 2>&1 || true
+    [ -s "$t$cache" ] || { cat "$BUILD/train-$(basename "$cache").log" >&2; die "training $cache wrote no cache"; }
+    rm -rf "$t/tmp/"* "$t/run/"*
+}
+
+# argfile FILE ARGS...: a java @argfile, one argument a line (the guest's launch flags, in one place per program).
+argfile() {
+    local file=$1
+    shift
+    mkdir -p "$(dirname "$file")"
+    printf '%s\n' "$@" >"$file"
+}
+
+# init's JVM: what bin/dynamod gives it (small, C1 only), the exec helper's place, its two jars.
+INIT_JVM_ARGS=("${GUEST_JVM_FLAGS[@]}" -Xmx16m -Xms4m -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=8m
+    -XX:MaxMetaspaceSize=24m --enable-native-access=ALL-UNNAMED -Ddynamod.exec.helper=$G/libexec/dynamod-exec
+    -cp "$G/lib/dynamod-init.jar:$G/lib/dynamod-linux.jar")
+
+# train_init TREE: init's AOT cache and argfile in TREE. Trained in host mode over a stand-in svmgr that asks it to
+# stop after a second: the FFM bindings, spawn, the reaper, the signal path and the ordered stop.
+train_init() {
+    local t=$1
+    printf '#!/bin/sh\nsleep 1\nkill -TERM %s\n' '$PPID' >"$t/tmp/svmgr-stand-in" && chmod 755 "$t/tmp/svmgr-stand-in"
+    train "$t" "$G/aot/init.aot" $G/jdk/bin/java "${INIT_JVM_ARGS[@]}" dynamod.init.Init \
+        --state /run/dynamod --restart-delay 100 -- /tmp/svmgr-stand-in
+    rm -f "$t/tmp/svmgr-stand-in"
+    argfile "$t$G/jvm/init.args" "${INIT_JVM_ARGS[@]}" -XX:AOTCache=$G/aot/init.aot
+}
+
+# The initramfs: the init runtime, init's two jars and its AOT cache, the kernel modules, /init.
+# (The steps' own outputs count by their keys: hashing a runtime's 60 MB each run would make a warm run slow.)
+key=$(key_of "$BUILD/.step-runtime-init" "$LIB/dynamod-init.jar" "$LIB/dynamod-linux.jar" "$EXEC_HELPER" "$IMAGE_SRC" \
+    "$BUILD/.step-unpack-busybox-static" "$BUILD/.step-unpack-$KPKG" "${KERNEL_MODULES[*]}" "$0")
+if ! up_to_date initramfs "$key" || [ ! -f "$BUILD/initramfs.cpio" ]; then
+    say "staging the initramfs"
+    T=$BUILD/initramfs
+    common_tree "$T" "$BUILD/runtime-init"
+    mkdir -p "$T/newroot" "$T$G/initramfs"
+    cp --preserve=mode,timestamps "$LIB/dynamod-init.jar" "$LIB/dynamod-linux.jar" "$T$G/lib/"
+    # The modules in load order (modprobe resolves the dependencies), and a modules.dep for modprobe-style loaders.
+    : >"$T$G/initramfs/modules"
+    for ko in $(modprobe -a -d "$BUILD/kernel" -S "$KVER" --show-depends "${KERNEL_MODULES[@]}" | awk '$1 == "insmod" {print $2}'); do
+        rel=${ko#"$BUILD/kernel"}
+        grep -qxF "$rel" "$T$G/initramfs/modules" && continue
+        mkdir -p "$T$(dirname "$rel")"
+        cp --preserve=timestamps "$ko" "$T$rel"
+        echo "$rel" >>"$T$G/initramfs/modules"
+    done
+    cp "$BUILD/kernel/lib/modules/$KVER/"modules.{order,builtin,builtin.modinfo} "$T/lib/modules/$KVER/"
+    depmod -b "$T" "$KVER"
+    # The init launcher. dynamod's own (issue 8, init/) replaces the stub here.
+    cp "$IMAGE_SRC/stub-initramfs" "$T/init" && chmod 755 "$T/init"
+    say "training init's AOT cache (host mode, a few seconds)"
+    train_init "$T"
+    say "packing initramfs.cpio"
+    (cd "$T" && find . -print0 | LC_ALL=C sort -z | cpio --null -o -H newc --owner=0:0 --quiet) >"$BUILD/initramfs.cpio.new"
+    mv "$BUILD/initramfs.cpio.new" "$BUILD/initramfs.cpio"
+    done_step initramfs "$key"
+fi
+
+# The root disk: the daemons' runtime, every jar, the example system and the test system, AOT caches.
+key=$(key_of "$BUILD/.step-runtime-daemons" "$LIB" "$DYNAMOD_HOME/ctl/target/dynamodctl.jar" "$EXEC_HELPER" "$IMAGE_SRC" \
+    "$DYNAMOD_HOME/conf/examples" "$DYNAMOD_HOME/journal/src/main/resources/dynamod/journal/chronicle.jvmargs" \
+    "$BUILD/.step-unpack-busybox-static" "$ROOT_UUID $ROOT_LABEL $ROOT_SIZE $GPT_DISK_UUID $GPT_PART_UUID" "$0")
+if ! up_to_date rootdisk "$key" || [ ! -f "$BUILD/root.ext4" ] || [ ! -f "$BUILD/root-gpt.img" ]; then
+    say "staging the root disk"
+    T=$BUILD/rootfs
+    common_tree "$T" "$BUILD/runtime-daemons"
+    mkdir -p "$T/etc/dynamod" "$T/var/lib/dynamod"
+    cp --preserve=mode,timestamps "$LIB/"*.jar "$DYNAMOD_HOME/ctl/target/dynamodctl.jar" "$T$G/lib/"
+    cp -r "$DYNAMOD_HOME/conf/examples" "$T/etc/dynamod/examples"
+    cp -r "$IMAGE_SRC/system" "$T/etc/dynamod/system"
+    # The real root's init. dynamod's own (issue 8, init/) replaces the stub here.
+    cp "$IMAGE_SRC/stub-root" "$T/sbin/init" && chmod 755 "$T/sbin/init"
+    # The classpath spelled out in a fixed order: an AOT cache only validates against the classpath it was made with,
+    # and a wildcard expands in directory order, which differs between the staging tree and the disk.
+    daemon_cp=$(cd "$T$G/lib" && ls | LC_ALL=C sort | sed "s|^|$G/lib/|" | paste -sd :)
+    mapfile -t chronicle_flags <"$DYNAMOD_HOME/journal/src/main/resources/dynamod/journal/chronicle.jvmargs"
+    ctl_args=("${GUEST_JVM_FLAGS[@]}" -Xmx64m "${chronicle_flags[@]}" -Ddynamod.exec.helper=$G/libexec/dynamod-exec -cp "$daemon_cp")
+    say "training init's and dynamodctl's AOT caches"
+    train_init "$T"
+    train "$T" "$G/aot/dynamodctl.aot" $G/jdk/bin/java "${ctl_args[@]}" dynamod.ctl.Dynamodctl check /etc/dynamod/system
+    argfile "$T$G/jvm/dynamodctl.args" "${ctl_args[@]}" -XX:AOTCache=$G/aot/dynamodctl.aot
+    say "making root.ext4 and root-gpt.img"
+    rm -f "$BUILD/root.ext4" "$BUILD/root-gpt.img"
+    mkfs.ext4 -q -F -L "$ROOT_LABEL" -U "$ROOT_UUID" -E root_owner=0:0 -d "$T" "$BUILD/root.ext4" "$ROOT_SIZE" >/dev/null
+    # The same file system as partition 1 of a GPT disk (1 MiB aligned), for root=PARTUUID=.
+    root_bytes=$(stat -c %s "$BUILD/root.ext4")
+    truncate -s $((root_bytes + 2 * 1024 * 1024)) "$BUILD/root-gpt.img"
+    printf 'label: gpt\nlabel-id: %s\nstart=2048, size=%d, type=0FC63DAF-8483-4772-8E79-3D69D8477DE4, uuid=%s, name="%s"\n' \
+        "$GPT_DISK_UUID" $((root_bytes / 512)) "$GPT_PART_UUID" "$ROOT_LABEL" | sfdisk -q "$BUILD/root-gpt.img" >/dev/null
+    dd if="$BUILD/root.ext4" of="$BUILD/root-gpt.img" bs=1M seek=1 conv=notrunc,sparse status=none
+    done_step rootdisk "$key"
+fi
+
+# What the harness boots (dynamod.vmtest.VmImage reads this).
+cat >"$BUILD/image.properties.new" <<PROPERTIES
+# Written by vmtest/build-image.sh; paths are on the host.
+kernel=$KERNEL
+kernel.package=$KPKG
+kernel.version=$KVER
+initramfs=$BUILD/initramfs.cpio
+root.disk=$BUILD/root.ext4
+root.gpt.disk=$BUILD/root-gpt.img
+root.uuid=$ROOT_UUID
+root.label=$ROOT_LABEL
+root.gpt.partuuid=$GPT_PART_UUID
+PROPERTIES
+mv "$BUILD/image.properties.new" "$BUILD/image.properties"
+say "image ready in $BUILD ($(( ($(date +%s%N) - started) / 1000000 )) ms; initramfs $(du -m "$BUILD/initramfs.cpio" | cut -f1) MB, root disk $(du -m "$BUILD/root.ext4" | cut -f1) MB used)"

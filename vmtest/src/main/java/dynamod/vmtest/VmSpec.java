@@ -1,0 +1,106 @@
+package dynamod.vmtest;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * One boot: the image, the disk and root it boots, the kernel command line, the machine, the hard timeout.
+ * {@link #of} gives the defaults (the recipe's fastest measured setup); the {@code with} methods change one thing.
+ *
+ * @param disk the disk attached as {@code /dev/vda}, copy-on-write (QEMU's snapshot=on: the image stays as built)
+ * @param root the kernel's {@code root=} (UUID=, LABEL=, PARTUUID= or a device)
+ * @param rdinit the program the kernel runs from the initramfs
+ * @param kernelArgs more kernel parameters, after the defaults
+ * @param timeout the hard limit: QEMU is killed when it runs longer
+ * @param shellPort whether the guest gets a virtio-serial port named {@value #SHELL_PORT_NAME} for a {@link GuestShell}
+ * @param niceness the host scheduling niceness QEMU runs at (the CI machine is shared)
+ */
+public record VmSpec(VmImage image, Path disk, String root, String rdinit, List<String> kernelArgs, int cpus, int memoryMb,
+        Duration timeout, boolean shellPort, Accelerator accelerator, int niceness) {
+
+    /**
+     * The parameters every boot gets: console on the serial port; a panic exits QEMU at once (with -no-reboot); no
+     * time lost on mitigations, clock checks, PS/2 probing or spare UARTs (vm-recipe.md section 4.3).
+     */
+    public static final List<String> BASE_KERNEL_ARGS = List.of("console=ttyS0", "quiet", "panic=-1", "mitigations=off",
+            "tsc=reliable", "no_timer_check", "i8042.noaux", "i8042.nomux", "i8042.nopnp", "8250.nr_uarts=1",
+            "random.trust_cpu=on");
+
+    /** The shell port's name, as the guest sees it in {@code /sys/class/virtio-ports/vport*}{@code /name}. */
+    public static final String SHELL_PORT_NAME = "dynamod.shell";
+
+    /** The firmware: qboot starts the kernel faster than SeaBIOS. */
+    static final String FIRMWARE = "/usr/share/qemu/qboot.rom";
+
+    public VmSpec {
+        Objects.requireNonNull(image);
+        Objects.requireNonNull(disk);
+        kernelArgs = List.copyOf(kernelArgs);
+        if (cpus < 1 || memoryMb < 64) throw new IllegalArgumentException("a VM needs a CPU and 64 MB");
+        if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("the timeout must be positive");
+    }
+
+    /** The defaults: the bare ext4 root disk by UUID, {@code /init}, 2 CPUs, 512 MB, 5 minutes, TCG unless KVM works. */
+    public static VmSpec of(VmImage image) {
+        return new VmSpec(image, image.rootDisk(), "UUID=" + image.rootUuid(), "/init", List.of(), 2, 512,
+                Duration.ofMinutes(5), false, Accelerator.choose(), 10);
+    }
+
+    public VmSpec withDisk(Path disk, String root) {
+        return new VmSpec(image, disk, root, rdinit, kernelArgs, cpus, memoryMb, timeout, shellPort, accelerator, niceness);
+    }
+
+    public VmSpec withRdinit(String rdinit) {
+        return new VmSpec(image, disk, root, rdinit, kernelArgs, cpus, memoryMb, timeout, shellPort, accelerator, niceness);
+    }
+
+    /** Adds kernel parameters after the ones there are. */
+    public VmSpec withKernelArgs(String... args) {
+        List<String> all = new ArrayList<>(kernelArgs);
+        all.addAll(List.of(args));
+        return new VmSpec(image, disk, root, rdinit, all, cpus, memoryMb, timeout, shellPort, accelerator, niceness);
+    }
+
+    public VmSpec withTimeout(Duration timeout) {
+        return new VmSpec(image, disk, root, rdinit, kernelArgs, cpus, memoryMb, timeout, shellPort, accelerator, niceness);
+    }
+
+    public VmSpec withShellPort() {
+        return new VmSpec(image, disk, root, rdinit, kernelArgs, cpus, memoryMb, timeout, true, accelerator, niceness);
+    }
+
+    public VmSpec withAccelerator(Accelerator accelerator) {
+        return new VmSpec(image, disk, root, rdinit, kernelArgs, cpus, memoryMb, timeout, shellPort, accelerator, niceness);
+    }
+
+    /** The whole kernel command line. */
+    public String kernelCommandLine() {
+        List<String> args = new ArrayList<>(BASE_KERNEL_ARGS);
+        args.add("rdinit=" + rdinit);
+        args.add("root=" + root);
+        args.addAll(kernelArgs);
+        return String.join(" ", args);
+    }
+
+    /**
+     * The QEMU command: no default devices, the serial console on stdio (QEMU's stdin and stdout), the disk on
+     * virtio-blk, and with {@link #shellPort} a virtio-serial port whose other end is the unix socket {@code shellSocket}
+     * (QEMU connects to it as a client at start).
+     */
+    List<String> qemuCommand(Path shellSocket) {
+        List<String> cmd = new ArrayList<>(List.of("nice", "-n", Integer.toString(niceness), "qemu-system-x86_64"));
+        cmd.addAll(accelerator.qemuArgs());
+        cmd.addAll(List.of("-smp", Integer.toString(cpus), "-m", memoryMb + "M", "-nodefaults", "-no-reboot",
+                "-display", "none", "-bios", FIRMWARE, "-kernel", image.kernel().toString(),
+                "-initrd", image.initramfs().toString(), "-append", kernelCommandLine(), "-serial", "stdio",
+                "-drive", "file=" + disk + ",format=raw,if=virtio,snapshot=on"));
+        if (shellPort) {
+            cmd.addAll(List.of("-device", "virtio-serial-pci", "-chardev", "socket,id=shell,path=" + shellSocket,
+                    "-device", "virtserialport,chardev=shell,name=" + SHELL_PORT_NAME));
+        }
+        return cmd;
+    }
+}

@@ -1,0 +1,109 @@
+package dynamod.vmtest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Boots the image with vmtest's stub inits (image/stub-initramfs, image/stub-root): the kernel, the initramfs with
+ * its runtime, modules and AOT cache, the root disk found by UUID or label, switch_root, the root disk's runtime and
+ * jars, power-off. What dynamod-init's own PID-1 boot will run on, proven before it lands.
+ */
+class StubBootIT {
+
+    private static final Duration SHELL_TIMEOUT = Duration.ofMinutes(3), COMMAND_TIMEOUT = Duration.ofSeconds(60);
+
+    private static VmImage image;
+
+    @BeforeAll
+    static void image() throws IOException {
+        image = VmImage.fromBuildProperty();
+    }
+
+    private static Path runDir(String name) {
+        return Path.of("target", "vm-runs", name);
+    }
+
+    private static void assertLine(VmResult result, Predicate<String> matches, String what) {
+        assertTrue(result.console().stream().map(LineLog.Line::text).anyMatch(matches), () -> "no console line " + what + "\n" + result.describe());
+    }
+
+    private static void assertLine(VmResult result, String line) {
+        assertLine(result, line::equals, "'" + line + "'");
+    }
+
+    private static void assertNoFailure(VmResult result) {
+        assertFalse(result.console().stream().anyMatch(l -> l.text().contains("FAILED")), result::describe);
+    }
+
+    @Test
+    void bootsThroughTheInitramfsToTheRootDiskByUuidAndPowersOff() throws Exception {
+        try (Vm vm = Vm.start(VmSpec.of(image), runDir("marker"))) {
+            VmResult result = vm.awaitExit();
+            assertTrue(result.poweredOff(), result::describe);
+            assertNoFailure(result);
+            assertLine(result, "vmtest-stub: initramfs: dynamod-init runs on the initramfs runtime (AOT cache on)");
+            assertLine(result, "vmtest-stub: initramfs: root UUID=" + image.rootUuid() + " is /dev/vda");
+            assertLine(result, "vmtest-stub: root: /dev/vda / ext4");
+            assertLine(result, "vmtest-stub: root: dynamod-init runs on the root disk's runtime (AOT cache on)");
+            assertLine(result, "/etc/dynamod/system: 2 services and 0 supervisors loaded from 2 files; no problems");
+            assertLine(result, l -> l.startsWith("vmtest-stub: VMTEST-MARKER java 25"), "with the marker and Java 25");
+        }
+    }
+
+    @Test
+    void findsTheRootPartitionOfAGptDiskByLabel() throws Exception {
+        VmSpec spec = VmSpec.of(image).withDisk(image.rootGptDisk(), "LABEL=" + image.rootLabel());
+        try (Vm vm = Vm.start(spec, runDir("gpt-label"))) {
+            VmResult result = vm.awaitExit();
+            assertTrue(result.poweredOff(), result::describe);
+            assertNoFailure(result);
+            assertLine(result, "vmtest-stub: initramfs: root LABEL=" + image.rootLabel() + " is /dev/vda1");
+            assertLine(result, "vmtest-stub: root: /dev/vda1 / ext4");
+            assertLine(result, l -> l.startsWith("vmtest-stub: VMTEST-MARKER "), "with the marker");
+        }
+    }
+
+    @Test
+    void runsCommandsInTheGuestShellOnAVirtioSerialPort() throws Exception {
+        VmSpec spec = VmSpec.of(image).withShellPort().withKernelArgs("dynamod.vmtest=shell");
+        try (Vm vm = Vm.start(spec, runDir("shell"))) {
+            GuestShell shell = vm.shell("VMTEST-SHELL-READY", SHELL_TIMEOUT);
+
+            GuestShell.Result cmdline = shell.run("cat /proc/cmdline", COMMAND_TIMEOUT);
+            assertEquals(0, cmdline.exitStatus(), cmdline::text);
+            assertEquals(spec.kernelCommandLine(), cmdline.text());
+
+            GuestShell.Result modules = shell.run("cut -d ' ' -f 1 /proc/modules | grep -x -e virtio_blk -e virtio_console | sort", COMMAND_TIMEOUT);
+            assertEquals(new GuestShell.Result(0, List.of("virtio_blk", "virtio_console")), modules);
+
+            GuestShell.Result failing = shell.run("echo to stderr >&2\nfails() { return 3; }\nfails", COMMAND_TIMEOUT);
+            assertEquals(3, failing.exitStatus(), failing::text);
+            assertEquals("to stderr", failing.text());
+
+            shell.send("exit\n");
+            VmResult result = vm.awaitExit();
+            assertTrue(result.poweredOff(), result::describe);
+            assertLine(result, "vmtest-stub: shell exited");
+        }
+    }
+
+    @Test
+    void aRootNoDiskHasEndsTheBootWithARestartThatTheResultTellsFromAPowerOff() throws Exception {
+        VmSpec spec = VmSpec.of(image).withDisk(image.rootDisk(), "UUID=00000000-0000-4000-8000-000000000000");
+        try (Vm vm = Vm.start(spec, runDir("no-root"))) {
+            VmResult result = vm.awaitExit();
+            assertEquals(VmResult.Shutdown.RESTART, result.shutdown(), result::describe);
+            assertFalse(result.poweredOff(), result::describe);
+            assertLine(result, "vmtest-stub: FAILED: no block device has UUID=00000000-0000-4000-8000-000000000000");
+        }
+    }
+}
