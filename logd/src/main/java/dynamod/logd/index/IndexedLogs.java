@@ -149,6 +149,11 @@ public final class IndexedLogs {
         }
     }
 
+    /** {@code -F}: the distinct values of a field among the query's entries (found as {@link #run} finds them). */
+    public List<byte[]> fieldValues(LogQuery query, String field) throws IOException {
+        return JournalLogs.fieldValues(this::run, query, field);
+    }
+
     private interface EntryConsumer {
         /** False: stop. */
         boolean accept(LogEntry e) throws IOException;
