@@ -46,6 +46,10 @@ class IndexedLogsTest {
         Random random = new Random(6);
         for (int b = 1; b <= BOOTS; b++) {
             try (Journal j = TestJournals.open(dir, clock, TestJournals.boot(b))) {
+                // As on a real system, the manager's events stream has each boot too: Journal.boots() answers from
+                // its boot index, where a journal of logs alone is scanned for its boots on every query (LogsCommandTest
+                // covers that path).
+                j.append(new dynamod.journal.event.SystemEvent.ManagerStarted(1, 812));
                 TestJournals.append(j, clock, random, 4_000, SERVICES);
             }
             clock.advanceMillis(3_600_000);
