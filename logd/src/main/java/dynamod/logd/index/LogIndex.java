@@ -656,8 +656,9 @@ public final class LogIndex implements AutoCloseable {
             // A record without the literal cannot match (an empty one neither): only hits are looked at.
             long r = from;
             int p = 0;
+            MessageSearch.Hits hits = search.new Hits(buf, length);
             while (p < length) {
-                int hit = search.find(buf, p, length);
+                int hit = hits.from(p);
                 if (hit < 0) break;
                 r = recordAt(base + hit, r, to);
                 int rs = (int) (start(r) - base), re = (int) (end(r) - base);

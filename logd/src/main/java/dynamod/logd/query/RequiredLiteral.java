@@ -1,5 +1,7 @@
 package dynamod.logd.query;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -17,6 +19,58 @@ import java.util.Optional;
 public final class RequiredLiteral {
 
     private RequiredLiteral() {}
+
+    /**
+     * For a pattern whose top level is {@code A|B|…}: a required literal of each branch (every match contains one of
+     * them); empty if a branch has none, or if the pattern has inline flags anywhere (they reach across branches).
+     * A pattern without a top-level {@code |} gives its one literal.
+     */
+    public static Optional<List<String>> anyOf(String regex, boolean caseInsensitive) {
+        List<String> branches = branches(regex);
+        if (branches == null) return Optional.empty();
+        List<String> literals = new ArrayList<>();
+        for (String branch : branches) {
+            Optional<String> literal = of(branch, caseInsensitive);
+            if (literal.isEmpty()) return Optional.empty();
+            literals.add(literal.get());
+        }
+        return Optional.of(literals);
+    }
+
+    /** The top-level branches of a pattern; null if it has inline flags or a construct this reader does not trust. */
+    private static List<String> branches(String regex) {
+        List<String> out = new ArrayList<>();
+        int depth = 0, start = 0, i = 0, n = regex.length();
+        while (i < n) {
+            char c = regex.charAt(i);
+            if (c == '\\') {
+                if (i + 1 < n && regex.charAt(i + 1) == 'Q') {
+                    int end = regex.indexOf("\\E", i + 2);
+                    i = end < 0 ? n : end + 2;
+                } else {
+                    if (i + 1 < n && regex.charAt(i + 1) == 'c') return null; // \c takes any char, '(' too
+                    i += 2;
+                }
+            } else if (c == '[') {
+                i = skipClass(regex, i);
+                if (i < 0) return null;
+            } else if (c == '(') {
+                if (i + 1 < n && regex.charAt(i + 1) == '?' && inlineFlags(regex, i + 2)) return null;
+                depth++;
+                i++;
+            } else if (c == ')') {
+                depth--;
+                i++;
+            } else if (c == '|' && depth == 0) {
+                out.add(regex.substring(start, i));
+                start = ++i;
+            } else {
+                i++;
+            }
+        }
+        out.add(regex.substring(start));
+        return out;
+    }
 
     public static Optional<String> of(String regex, boolean caseInsensitive) {
         StringBuilder run = new StringBuilder(), best = new StringBuilder();

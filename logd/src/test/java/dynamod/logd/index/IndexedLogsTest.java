@@ -126,7 +126,8 @@ class IndexedLogsTest {
         // the byte search: a literal alone, within a pattern, folded; non-ASCII chars that fold to i, k, s; pieces of
         // a literal at the end of one message and the start of the next; patterns with no literal to take
         "needle-0", "timeout after", "time?out", "ti+meout", "t.meout", "(?i)TIMEOUT", "Kernel", "STOP", "stop", "\\Qa.b\\E",
-        "a\\.b", "eout", "tim", "xyz|timeout", "\\x74imeout", "ÉTÉ", "\\s404$", "^timeout", "straße"};
+        "a\\.b", "eout", "tim", "xyz|timeout", "\\x74imeout", "ÉTÉ", "\\s404$", "^timeout", "straße",
+        "timeout|needle-0", "STOP|kernel|tim", "eout|a\\.b"};
 
     /** Messages of bytes a text view could take apart: newlines, NUL, control bytes, malformed UTF-8, non-ASCII. */
     static void appendOddMessages(Journal j, TestJournals.Clock clock, Random r, int lines) {

@@ -2,6 +2,7 @@ package dynamod.logd.query;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
@@ -47,6 +48,19 @@ class RequiredLiteralTest {
         assertEquals(Optional.empty(), cs("[]x]abc"));
         assertEquals(Optional.empty(), cs("a?"));
         assertEquals(Optional.empty(), cs("."));
+    }
+
+    @Test
+    void aTopLevelAlternationGivesALiteralPerBranch() {
+        assertEquals(Optional.of(List.of("miss", "hit")), RequiredLiteral.anyOf("miss|hit", false));
+        assertEquals(Optional.of(List.of("timeout after ", " refused")), RequiredLiteral.anyOf("timeout after \\d+|(conn)? refused", false));
+        assertEquals(Optional.of(List.of("a|b")), RequiredLiteral.anyOf("\\Qa|b\\E", false));
+        assertEquals(Optional.of(List.of("error")), RequiredLiteral.anyOf("(x|y)error", false)); // not at the top level
+        assertEquals(Optional.of(List.of("needle")), RequiredLiteral.anyOf("needle", false));
+        assertEquals(Optional.empty(), RequiredLiteral.anyOf("miss|.", false)); // a branch without one
+        assertEquals(Optional.empty(), RequiredLiteral.anyOf("miss|", false));
+        assertEquals(Optional.empty(), RequiredLiteral.anyOf("miss|(?i)hit", false)); // flags reach across branches
+        assertEquals(Optional.of(List.of("x", "y")), RequiredLiteral.anyOf("[|]x|y", false)); // a | in a class is not one
     }
 
     @Test
