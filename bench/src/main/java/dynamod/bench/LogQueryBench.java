@@ -128,8 +128,10 @@ public final class LogQueryBench {
                         Optional.of(new Grep("status=500 bytes=\\d+", false)), Optional.empty(), Lines.ALL), List.of("-i", "status=500 bytes=\\d+")),
                 new Case("-g 'GET /login' (case-sensitive)", with(all, List.of(), LogQuery.ALL_PRIORITIES, Optional.of(new Grep("GET /login", true)),
                         Optional.empty(), Lines.ALL), List.of("GET /login")),
-                new Case("-g 'needle-7f3a|nowhere' (no literal)", with(all, List.of(), LogQuery.ALL_PRIORITIES,
+                new Case("-g 'needle-7f3a|nowhere' (alternation)", with(all, List.of(), LogQuery.ALL_PRIORITIES,
                         Optional.of(new Grep("needle-7f3a|nowhere", false)), Optional.empty(), Lines.ALL), List.of("-i", "needle-7f3a|nowhere")),
+                new Case("-g '(?i)needle-7f3a' (no literal: inline flags)", with(all, List.of(), LogQuery.ALL_PRIORITIES,
+                        Optional.of(new Grep("(?i)needle-7f3a", true)), Optional.empty(), Lines.ALL), List.of("(?i)needle-7f3a")),
                 new Case("-u " + x + " -g timeout", with(all, List.of(x), LogQuery.ALL_PRIORITIES, Optional.of(new Grep("timeout", false)),
                         Optional.empty(), Lines.ALL), null)).stream().filter(c -> c.name().contains(only)).toList();
         for (int round = 0; round < 3; round++) {
