@@ -123,10 +123,10 @@ public final class IndexedLogs {
                     else sink.entry(e);
                     return ++matched[0] < limit;
                 };
-                boolean more;
-                try (BatchedFetch batches = new BatchedFetch(fetch, direct.journal(), journalId, matcher, emit)) {
-                    more = candidates.ascending(batches::add) && batches.flush();
-                }
+                boolean more = candidates.ascending(seq -> {
+                    LogEntry e = fetch.at(seq);
+                    return e == null || !matcher.test(e) || emit.accept(e);
+                });
                 if (more) scanTail(tail, journalId, matcher, hi, query.follow(), emit);
                 if (collected != null) {
                     Collections.reverse(collected);
@@ -187,128 +187,6 @@ public final class IndexedLogs {
                 if (s > seq) return null; // gone (retention, damage)
             }
             return null;
-        }
-    }
-
-    /**
-     * Reads candidates in batches that double from 16 up to {@value #MAX_BATCH} seqs; once a batch is big enough,
-     * the second half of each is read (and matched) on a helper thread with a journal reader of its own, while this
-     * thread reads the first half: a query with many entries spends nearly all its time on the journal's seeks.
-     * The entries are emitted in seq order.
-     */
-    private static final class BatchedFetch implements AutoCloseable {
-        static final int MAX_BATCH = 4096, SHARED_FROM = 256;
-        final Fetch fetch;
-        final dynamod.journal.Journal journal;
-        final UUID journalId;
-        final LogMatcher matcher;
-        final EntryConsumer emit;
-        long[] batch = new long[16];
-        int n;
-        FetchHelper helper;
-
-        BatchedFetch(Fetch fetch, dynamod.journal.Journal journal, UUID journalId, LogMatcher matcher, EntryConsumer emit) {
-            this.fetch = fetch;
-            this.journal = journal;
-            this.journalId = journalId;
-            this.matcher = matcher;
-            this.emit = emit;
-        }
-
-        /** False: stop. */
-        boolean add(long seq) throws IOException {
-            batch[n++] = seq;
-            if (n < batch.length) return true;
-            boolean go = flush();
-            if (batch.length < MAX_BATCH) batch = new long[batch.length * 2];
-            return go;
-        }
-
-        /** Reads and emits what is batched; false: stop. */
-        boolean flush() throws IOException {
-            int count = n, half = count;
-            n = 0;
-            if (count >= SHARED_FROM && PARALLELISM > 1) {
-                if (helper == null) helper = new FetchHelper(journal, journalId, matcher);
-                half = count / 2;
-            }
-            java.util.concurrent.CompletableFuture<LogEntry[]> rest = half < count ? helper.fetch(Arrays.copyOfRange(batch, half, count)) : null;
-            boolean go = true;
-            for (int i = 0; i < half && go; i++) {
-                LogEntry e = fetch.at(batch[i]);
-                go = e == null || !matcher.test(e) || emit.accept(e);
-            }
-            if (rest != null) {
-                LogEntry[] entries;
-                try {
-                    entries = rest.join();
-                } catch (java.util.concurrent.CompletionException e) {
-                    if (e.getCause() instanceof UncheckedIOException u) throw u.getCause();
-                    throw e;
-                }
-                for (int i = 0; i < entries.length && go; i++) go = entries[i] == null || emit.accept(entries[i]);
-            }
-            return go;
-        }
-
-        @Override
-        public void close() {
-            if (helper != null) helper.close();
-        }
-    }
-
-    /** A thread with a journal reader of its own (a Chronicle tailer stays on one thread) that reads and matches seqs. */
-    private static final class FetchHelper implements AutoCloseable {
-        record Task(long[] seqs, java.util.concurrent.CompletableFuture<LogEntry[]> done) {}
-
-        private final java.util.concurrent.BlockingQueue<Task> tasks = new java.util.concurrent.LinkedBlockingQueue<>();
-        private final Thread thread;
-
-        FetchHelper(dynamod.journal.Journal journal, UUID journalId, LogMatcher matcher) {
-            thread = Thread.ofPlatform().daemon().name("logd-fetch").start(() -> {
-                Throwable failure = null;
-                try (JournalReader reader = journal.reader(Stream.LOGS, JournalListener.STDERR)) {
-                    Fetch fetch = new Fetch(reader, journalId);
-                    for (Task t = tasks.take(); t.seqs() != null; t = tasks.take()) {
-                        try {
-                            LogEntry[] out = new LogEntry[t.seqs().length];
-                            for (int i = 0; i < out.length; i++) {
-                                LogEntry e = fetch.at(t.seqs()[i]);
-                                out[i] = e != null && matcher.test(e) ? e : null;
-                            }
-                            t.done().complete(out);
-                        } catch (Throwable x) {
-                            t.done().completeExceptionally(x);
-                        }
-                    }
-                    return;
-                } catch (InterruptedException e) {
-                    return;
-                } catch (Throwable x) {
-                    failure = x; // no reader: every task fails with this
-                }
-                try {
-                    for (Task t = tasks.take(); t.seqs() != null; t = tasks.take()) t.done().completeExceptionally(failure);
-                } catch (InterruptedException e) {
-                    // closing
-                }
-            });
-        }
-
-        java.util.concurrent.CompletableFuture<LogEntry[]> fetch(long[] seqs) {
-            var done = new java.util.concurrent.CompletableFuture<LogEntry[]>();
-            tasks.add(new Task(seqs, done));
-            return done;
-        }
-
-        @Override
-        public void close() {
-            tasks.add(new Task(null, null));
-            try {
-                thread.join();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 
