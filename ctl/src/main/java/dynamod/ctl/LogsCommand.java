@@ -42,8 +42,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code dynamodctl logs}: journalctl's vocabulary over the journal's log stream, read directly (logd will answer
- * the same {@link LogQuery} from its indexes). Exit codes as journalctl: 0, or 1 for a bad argument or a query
+ * {@code dynamodctl logs}: journalctl's vocabulary over the journal's log stream, answered by logd from its indexes
+ * when it runs (the same {@link LogQuery}, {@code --list-boots}, {@code -F}, {@code --disk-usage}), else read directly. Exit codes as journalctl: 0, or 1 for a bad argument or a query
  * that cannot be answered (with a message on stderr). See docs/logs.md.
  */
 @Command(name = "logs", mixinStandardHelpOptions = true, exitCodeOnInvalidInput = 1, sortOptions = false, usageHelpAutoWidth = true,
@@ -222,35 +222,23 @@ final class LogsCommand implements Callable<Integer> {
         if (json && !"short".equals(output) && !"json".equals(output)) throw new QueryException("give --json or -o " + output + ", not both");
         LogFormat format = json ? LogFormat.JSON : LogFormat.parse(output);
         ZoneId z = utc ? ZoneOffset.UTC : zone;
-        if (diskUsage) {
-            long bytes = JournalLogs.diskUsage(dir);
-            out.write(("Archived and active journals take up " + LogWriter.bytes(bytes) + " (" + bytes + " bytes) in the file system.\n")
-                    .getBytes(StandardCharsets.UTF_8));
-            return 0;
-        }
-        LogQuery query = query(z);
-        if (!listBoots && field == null) {
-            Optional<Path> socket = logdSocket();
-            Optional<LogdClient> logd = socket.flatMap(LogdClient::connect);
-            if (logd.isPresent()) {
-                try (LogdClient client = logd.get()) {
-                    return show("logd", query, client::run, format, z, out, real);
-                }
+        if (field != null) QuerySyntax.field(field);
+        LogQuery query = diskUsage ? null : query(z);
+        Optional<LogdClient> logd = logdSocket().flatMap(LogdClient::connect);
+        if (logd.isPresent()) {
+            try (LogdClient client = logd.get()) {
+                answeredBy = "logd";
+                if (diskUsage) return diskUsage(client.diskUsage(), out);
+                if (listBoots) return listBoots(client.boots(), format, z, out);
+                if (field != null) return fieldValues(client.fieldValues(query, field), out);
+                return show("logd", query, client::run, format, z, out, real);
             }
         }
+        answeredBy = "journal";
+        if (diskUsage) return diskUsage(JournalLogs.diskUsage(dir), out);
         try (JournalLogs logs = JournalLogs.open(dir)) {
-            if (listBoots) {
-                listBoots(logs.boots(), format, z, out);
-                return 0;
-            }
-            if (field != null) {
-                QuerySyntax.field(field);
-                for (byte[] value : logs.fieldValues(query, field)) {
-                    out.write(value);
-                    out.write('\n');
-                }
-                return 0;
-            }
+            if (listBoots) return listBoots(logs.boots(), format, z, out);
+            if (field != null) return fieldValues(logs.fieldValues(query, field), out);
             return show("journal", query, logs::run, format, z, out, real);
         }
     }
@@ -269,6 +257,20 @@ final class LogsCommand implements Callable<Integer> {
                 "--runtime-dir", runtimeDir.toString());
         String text = out.toString(StandardCharsets.UTF_8);
         return exit == 0 ? text : text + "(no log lines: " + err.toString().strip().replaceFirst("^dynamodctl: ", "") + ")\n";
+    }
+
+    private static int diskUsage(long bytes, OutputStream out) throws IOException {
+        out.write(("Archived and active journals take up " + LogWriter.bytes(bytes) + " (" + bytes + " bytes) in the file system.\n")
+                .getBytes(StandardCharsets.UTF_8));
+        return 0;
+    }
+
+    private static int fieldValues(List<byte[]> values, OutputStream out) throws IOException {
+        for (byte[] value : values) {
+            out.write(value);
+            out.write('\n');
+        }
+        return 0;
     }
 
     /** Where entries come from: logd's socket or the journal read directly; the same entries either way. */
@@ -371,7 +373,7 @@ final class LogsCommand implements Callable<Integer> {
                 dmesg);
     }
 
-    private void listBoots(List<Boot> boots, LogFormat format, ZoneId z, OutputStream out) throws IOException {
+    private static int listBoots(List<Boot> boots, LogFormat format, ZoneId z, OutputStream out) throws IOException {
         StringBuilder b = new StringBuilder();
         if (format == LogFormat.JSON || format == LogFormat.JSON_PRETTY) {
             List<Map<String, Object>> list = new ArrayList<>();
@@ -400,6 +402,7 @@ final class LogsCommand implements Callable<Integer> {
             for (String[] row : rows) b.append(String.format("%" + idx + "s %s %-" + time + "s %s%n", (Object[]) row));
         }
         out.write(b.toString().getBytes(StandardCharsets.UTF_8));
+        return 0;
     }
 
     private static long micros(Instant t) {

@@ -582,7 +582,10 @@ class LogsCommandTest {
             List.of("-t", "postgres", "-o", "export"), List.of("-k", "-b", "-1"), List.of("-g", "request"), List.of("-u", "api", "-o", "cat", "-a"),
             List.of("-u", "api", "-S", "2026-12-01 12:00:02", "-U", "2026-12-01 12:00:04"), List.of("-u", "web", "--show-cursor"),
             List.of("-u", "web", "-o", "short-monotonic", "-n", "+1"), List.of("-b", "7"), List.of("-u", "nothing"),
-            List.of("-p", "err", "-c", "s=00000000000000000000000000000001;i=1"), List.of("_PID=100", "+", "_TRANSPORT=kernel"));
+            List.of("-p", "err", "-c", "s=00000000000000000000000000000001;i=1"), List.of("_PID=100", "+", "_TRANSPORT=kernel"),
+            List.of("--list-boots"), List.of("--list-boots", "-o", "json"), List.of("-F", "_SYSTEMD_UNIT"), List.of("-F", "PRIORITY", "-u", "web"),
+            List.of("--field=_TRANSPORT", "-b", "-1"), List.of("-F", "MESSAGE", "-g", "request"), List.of("-F", "_PID", "-b", "9"),
+            List.of("--disk-usage"));
 
     @Test
     void logdAnswersAsTheJournalDoesAndItsAbsenceFallsBack() throws Exception {

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * logd's query socket: a SOCK_STREAM Unix socket; each connection sends one {@link LogQuery} and gets its entries
  * ({@link Wire} has the protocol), answered by {@link IndexedLogs}. A follower is served until it closes the
- * connection or logd stops. Mode 0600: the journal's readers are root's (as the journal's files are).
+ * connection or logd stops. It also answers {@code --list-boots}, {@code -F} and {@code --disk-usage}. Mode 0600: the journal's readers are root's (as the journal's files are).
  */
 public final class QueryServer implements AutoCloseable {
 
@@ -91,33 +91,43 @@ public final class QueryServer implements AutoCloseable {
             Cursor[] last = new Cursor[1];
             send(out, Wire.journal(logs.direct().journalId()));
             try {
-                LogQuery query = Wire.parseQuery(request);
-                if (query.follow()) {
-                    // The client sends nothing more: end of input means it went away.
-                    Thread.ofVirtual().start(() -> {
-                        try {
-                            while (in.read() >= 0) {
-                                // ignore
-                            }
-                        } catch (IOException e) {
-                            // closed
+                switch (Wire.parseRequest(request)) {
+                    case Wire.Request.Entries(LogQuery query) -> {
+                        if (query.follow()) {
+                            // The client sends nothing more: end of input means it went away.
+                            Thread.ofVirtual().start(() -> {
+                                try {
+                                    while (in.read() >= 0) {
+                                        // ignore
+                                    }
+                                } catch (IOException e) {
+                                    // closed
+                                }
+                                gone.set(true);
+                            });
                         }
-                        gone.set(true);
-                    });
-                }
-                logs.run(query, new JournalLogs.Sink() {
-                    @Override
-                    public void entry(LogEntry e) throws IOException {
-                        send(out, Wire.entry(e));
-                        last[0] = e.cursor();
-                    }
+                        logs.run(query, new JournalLogs.Sink() {
+                            @Override
+                            public void entry(LogEntry e) throws IOException {
+                                send(out, Wire.entry(e));
+                                last[0] = e.cursor();
+                            }
 
-                    @Override
-                    public void caughtUp() throws IOException {
-                        send(out, Wire.caughtUp());
-                        out.flush();
+                            @Override
+                            public void caughtUp() throws IOException {
+                                send(out, Wire.caughtUp());
+                                out.flush();
+                            }
+                        }, () -> !closed && !gone.get());
                     }
-                }, () -> !closed && !gone.get());
+                    case Wire.Request.Boots b -> {
+                        for (var boot : logs.direct().boots()) send(out, Wire.boot(boot));
+                    }
+                    case Wire.Request.FieldValues(LogQuery query, String field) -> {
+                        for (byte[] value : logs.fieldValues(query, field)) send(out, Wire.value(value));
+                    }
+                    case Wire.Request.DiskUsage d -> send(out, Wire.diskUsage(JournalLogs.diskUsage(logs.direct().directory())));
+                }
                 send(out, Wire.end(last[0]));
             } catch (IllegalArgumentException e) { // QueryException, and a request that does not parse
                 send(out, Wire.error(e.getMessage()));

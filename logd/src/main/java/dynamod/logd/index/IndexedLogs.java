@@ -149,6 +149,11 @@ public final class IndexedLogs {
         }
     }
 
+    /** {@code -F}: the distinct values of a field among the query's entries (found as {@link #run} finds them). */
+    public List<byte[]> fieldValues(LogQuery query, String field) throws IOException {
+        return JournalLogs.fieldValues(this::run, query, field);
+    }
+
     private interface EntryConsumer {
         /** False: stop. */
         boolean accept(LogEntry e) throws IOException;
@@ -193,6 +198,11 @@ public final class IndexedLogs {
     /** Candidates are read in chunks of at most this many seqs per posting list, so memory stays bounded. */
     static int chunk = 65_536; // small in tests, to cross chunk boundaries
 
+    /** The message store is searched in blocks of about this many bytes, one per core at a time. */
+    static int grepBlock = 1 << 20; // small in tests, to cross block boundaries
+
+    private static final int PARALLELISM = Math.max(1, Runtime.getRuntime().availableProcessors());
+
     /**
      * The seqs in [lo, hi] that the indexed filters allow, boot by boot (a boot's seqs are contiguous), in chunks:
      * each posting list is read at most {@link #chunk} at a time, and a chunk's candidates are complete up to the
@@ -204,7 +214,7 @@ public final class IndexedLogs {
         final long lo, hi;
         final List<Pattern> units;
         final long since, until;
-        final Pattern grep;
+        final MessageSearch search;
         private final java.util.Map<java.nio.file.Path, LogIndex.Messages> messages = new java.util.HashMap<>();
 
         Candidates(LogQuery q, Optional<UUID> bootId, long lo, long hi) {
@@ -215,7 +225,7 @@ public final class IndexedLogs {
             this.units = q.units().stream().map(Glob::compile).toList();
             this.since = q.since().map(IndexedLogs::micros).orElse(Long.MIN_VALUE);
             this.until = q.until().map(IndexedLogs::micros).orElse(Long.MAX_VALUE);
-            this.grep = q.grep().map(LogMatcher::compile).orElse(null);
+            this.search = q.grep().map(LogMatcher::compile).map(MessageSearch::of).orElse(null);
         }
 
         private LogIndex.Messages messages(BootIndex b) throws IOException {
@@ -225,40 +235,63 @@ public final class IndexedLogs {
         }
 
         /**
-         * The seqs in [from, to] whose message the store has and the grep finds, at most {@link #chunk} from the
-         * low end (up) or the high end; a cut moves {@code bound[0]} like a cut posting list.
+         * The seqs in [from, to] whose message the store has and the grep finds, from the low end (up) or the high
+         * end: blocks of about {@link #grepBlock} message bytes, as many at once as there are cores, until
+         * {@link #chunk} are found; then {@code bound[0]} moves to the last block searched, like a cut posting list.
          */
         private long[] scan(LogIndex.Messages m, long from, long to, boolean up, long[] bound) {
-            long[] out = new long[16];
-            int n = 0;
-            if (up) {
-                for (long i = m.lowerBound(from); i < m.records(); i++) {
-                    long s = m.seq(i);
-                    if (s > to) break;
-                    if (!m.matches(i, grep)) continue;
-                    if (n == out.length) out = Arrays.copyOf(out, n * 2);
-                    out[n++] = s;
-                    if (n == chunk) {
-                        bound[0] = Math.min(bound[0], s);
-                        break;
+            long first = m.lowerBound(from), last = to == Long.MAX_VALUE ? m.records() : m.lowerBound(to + 1); // [first, last)
+            List<long[]> found = new ArrayList<>();
+            int total = 0;
+            long next = up ? first : last; // the next block starts (up) or ends (down) here
+            while (up ? next < last : next > first) {
+                List<long[]> blocks = new ArrayList<>(); // [start, end) of each block, in search order
+                for (int k = 0; k < PARALLELISM && (up ? next < last : next > first); k++) {
+                    long bs, be;
+                    if (up) {
+                        bs = next;
+                        be = m.blockEnd(bs, last, grepBlock);
+                        next = be;
+                    } else {
+                        be = next;
+                        bs = blockStart(m, first, be);
+                        next = bs;
                     }
+                    blocks.add(new long[] {bs, be});
                 }
-                return Arrays.copyOf(out, n);
-            }
-            for (long i = (to == Long.MAX_VALUE ? m.records() : m.lowerBound(to + 1)) - 1; i >= 0; i--) {
-                long s = m.seq(i);
-                if (s < from) break;
-                if (!m.matches(i, grep)) continue;
-                if (n == out.length) out = Arrays.copyOf(out, n * 2);
-                out[n++] = s;
-                if (n == chunk) {
-                    bound[0] = Math.max(bound[0], s);
+                List<java.util.concurrent.CompletableFuture<long[]>> rest = new ArrayList<>();
+                for (int k = 1; k < blocks.size(); k++) {
+                    long[] b = blocks.get(k);
+                    rest.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> m.grep(b[0], b[1], search)));
+                }
+                found.add(m.grep(blocks.get(0)[0], blocks.get(0)[1], search));
+                for (var f : rest) found.add(f.join());
+                for (int k = found.size() - blocks.size(); k < found.size(); k++) total += found.get(k).length;
+                if (total >= chunk && (up ? next < last : next > first)) {
+                    long edge = m.seq(up ? next - 1 : next);
+                    bound[0] = up ? Math.min(bound[0], edge) : Math.max(bound[0], edge);
                     break;
                 }
             }
-            long[] asc = new long[n];
-            for (int k = 0; k < n; k++) asc[k] = out[n - 1 - k];
-            return asc;
+            if (!up) Collections.reverse(found);
+            long[] out = new long[total];
+            int n = 0;
+            for (long[] f : found) {
+                System.arraycopy(f, 0, out, n, f.length);
+                n += f.length;
+            }
+            return out;
+        }
+
+        /** The start of the block of about {@link #grepBlock} bytes that ends (exclusive) at record {@code end}. */
+        private static long blockStart(LogIndex.Messages m, long first, long end) {
+            long lo = first, hi = end - 1, target = m.end(end - 1) - grepBlock; // the last start at or before target
+            while (lo < hi) {
+                long mid = (lo + hi + 1) >>> 1;
+                if (m.start(mid) <= target) lo = mid;
+                else hi = mid - 1;
+            }
+            return lo;
         }
 
         /** The boots and their [from, to] ranges, in seq order. */
@@ -339,7 +372,7 @@ public final class IndexedLogs {
             if (q.kernelOnly()) dims.add(List.of(read(LogIndex.file(b, "tr-", "kernel"), from, to, up, bound)));
             long[] acc = null;
             for (List<long[]> lists : dims) acc = intersect(acc, union(lists));
-            if (grep != null) {
+            if (search != null) {
                 // The message store: its records that match, or (with other filters) those candidates whose message
                 // does; what it does not cover (an index older than the store) stays a candidate.
                 LogIndex.Messages m = messages(b);
@@ -356,7 +389,7 @@ public final class IndexedLogs {
                     for (long seq : acc) {
                         if (seq >= covered) {
                             i = m.lowerBound(seq);
-                            if (i < m.records() && m.seq(i) == seq && !m.matches(i, grep)) continue;
+                            if (i < m.records() && m.seq(i) == seq && !m.matches(i, search)) continue;
                         }
                         kept[n++] = seq;
                     }

@@ -27,7 +27,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -598,13 +597,90 @@ public final class LogIndex implements AutoCloseable {
             return lo;
         }
 
-        /** Whether record {@code i}'s message has the pattern ({@link LogMatcher#found}). */
-        public boolean matches(long i, Pattern grep) {
-            long start = i == 0 ? 0 : at.get(LONG, (i - 1) * 16), end = at.get(LONG, i * 16);
-            int length = Math.toIntExact(end - start);
+        /** Where record {@code i}'s bytes start in msg. */
+        long start(long i) {
+            return i == 0 ? 0 : at.get(LONG, (i - 1) * 16);
+        }
+
+        /** Where record {@code i}'s bytes end in msg. */
+        long end(long i) {
+            return at.get(LONG, i * 16);
+        }
+
+        /** The first record in [from, to) that ends after {@code offset} in msg ({@code to} if none). */
+        long recordAt(long offset, long from, long to) {
+            long lo = from, hi = to;
+            while (lo < hi) {
+                long mid = (lo + hi) >>> 1;
+                if (end(mid) <= offset) lo = mid + 1;
+                else hi = mid;
+            }
+            return lo;
+        }
+
+        /** Whether record {@code i}'s message has the pattern (the search's prefilter, then {@link LogMatcher#found}). */
+        boolean matches(long i, MessageSearch search) {
+            long start = start(i);
+            int length = Math.toIntExact(end(i) - start);
             if (length > scratch.length) scratch = new byte[Math.max(length, scratch.length * 2)];
             MemorySegment.copy(msg, ValueLayout.JAVA_BYTE, start, scratch, 0, length);
-            return LogMatcher.found(grep, scratch, 0, length);
+            return search.matches(scratch, 0, length);
+        }
+
+        private static final ThreadLocal<byte[]> BLOCK = ThreadLocal.withInitial(() -> new byte[1 << 16]);
+
+        /**
+         * The seqs of the records in [from, to) whose message the pattern matches, ascending: their bytes are copied
+         * out in one piece and searched for the pattern's literal; only the records it occurs in go to the regex.
+         * Safe to call from several threads at once.
+         */
+        long[] grep(long from, long to, MessageSearch search) {
+            if (from >= to) return new long[0];
+            long base = start(from);
+            int length = Math.toIntExact(end(to - 1) - base);
+            byte[] buf = BLOCK.get();
+            if (buf.length < length) BLOCK.set(buf = new byte[Math.max(length, buf.length * 2)]);
+            MemorySegment.copy(msg, ValueLayout.JAVA_BYTE, base, buf, 0, length);
+            long[] out = new long[16];
+            int n = 0;
+            if (!search.hasLiteral()) {
+                for (long r = from; r < to; r++) {
+                    int rs = (int) (start(r) - base), re = (int) (end(r) - base);
+                    if (search.matches(buf, rs, re - rs)) {
+                        if (n == out.length) out = java.util.Arrays.copyOf(out, n * 2);
+                        out[n++] = seq(r);
+                    }
+                }
+                return java.util.Arrays.copyOf(out, n);
+            }
+            // A record without the literal cannot match (an empty one neither): only hits are looked at.
+            long r = from;
+            int p = 0;
+            MessageSearch.Hits hits = search.new Hits(buf, length);
+            while (p < length) {
+                int hit = hits.from(p);
+                if (hit < 0) break;
+                r = recordAt(base + hit, r, to);
+                int rs = (int) (start(r) - base), re = (int) (end(r) - base);
+                if (search.matches(buf, rs, re - rs)) {
+                    if (n == out.length) out = java.util.Arrays.copyOf(out, n * 2);
+                    out[n++] = seq(r);
+                }
+                p = re;
+                r++;
+            }
+            return java.util.Arrays.copyOf(out, n);
+        }
+
+        /** The first record after {@code from} whose end is at least {@code bytes} past {@code from}'s start (≤ to). */
+        long blockEnd(long from, long to, long bytes) {
+            long lo = from + 1, hi = to, target = start(from) + bytes;
+            while (lo < hi) {
+                long mid = (lo + hi) >>> 1;
+                if (end(mid - 1) < target) lo = mid + 1;
+                else hi = mid;
+            }
+            return lo;
         }
     }
 

@@ -243,8 +243,18 @@ public final class JournalLogs implements AutoCloseable {
 
     /** {@code -F}: the distinct values of a field among the query's entries, in order of first appearance. */
     public List<byte[]> fieldValues(LogQuery query, String field) throws IOException {
+        return fieldValues(this::run, query, field);
+    }
+
+    /** Something that answers queries: this scan, or logd's index ({@code IndexedLogs}). */
+    public interface Runner {
+        void run(LogQuery query, Sink sink, BooleanSupplier running) throws IOException;
+    }
+
+    /** {@code -F} over any runner: the distinct values of {@code field} among the entries, in order of first appearance. */
+    public static List<byte[]> fieldValues(Runner runner, LogQuery query, String field) throws IOException {
         Set<ByteBuffer> seen = new LinkedHashSet<>();
-        run(query, e -> {
+        runner.run(query, e -> {
             byte[] v = e.field(field);
             if (v != null) seen.add(ByteBuffer.wrap(v));
         }, () -> false);

@@ -12,6 +12,10 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dynamod.journal.Boot;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -48,12 +52,9 @@ public final class LogdClient implements AutoCloseable {
      * connection) once {@code running} turns false. A query logd refuses is a {@link QueryException}.
      */
     public void run(LogQuery query, JournalLogs.Sink sink, BooleanSupplier running) throws IOException {
-        OutputStream out = Channels.newOutputStream(channel);
-        out.write((Wire.query(query) + "\n").getBytes(StandardCharsets.UTF_8));
-        out.flush();
         Thread watcher = null;
         if (query.follow()) {
-            watcher = Thread.ofVirtual().start(() -> {
+            watcher = Thread.ofVirtual().unstarted(() -> {
                 while (channel.isOpen() && running.getAsBoolean()) {
                     try {
                         Thread.sleep(50);
@@ -68,34 +69,89 @@ public final class LogdClient implements AutoCloseable {
                 }
             });
         }
-        BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8), 1 << 16);
-        UUID journal = null;
+        UUID[] journal = {null};
         try {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                Map<String, Object> o = Wire.object(line);
+            exchange(new Wire.Request.Entries(query), watcher, o -> {
                 if (o.containsKey("journal")) {
-                    journal = Cursor.Ids.parse((String) o.get("journal"));
+                    journal[0] = Cursor.Ids.parse((String) o.get("journal"));
                 } else if (o.containsKey("seq")) {
-                    if (journal == null) throw new IOException("logd sent an entry before the journal id");
-                    sink.entry(Wire.parseEntry(o, journal));
+                    if (journal[0] == null) throw new IOException("logd sent an entry before the journal id");
+                    sink.entry(Wire.parseEntry(o, journal[0]));
                 } else if (o.containsKey("caughtUp")) {
                     sink.caughtUp();
-                } else if (o.containsKey("error")) {
-                    throw new QueryException((String) o.get("error"));
-                } else if (o.containsKey("end")) {
-                    return;
                 }
-            }
-            if (!query.follow() || running.getAsBoolean()) throw new IOException("logd closed the connection before the end");
+            });
+            if (query.follow() && !running.getAsBoolean()) return;
         } catch (ClosedChannelException e) {
             if (running.getAsBoolean()) throw e;
             // we stopped following
+        } catch (EndOfAnswer e) {
+            if (!query.follow() || running.getAsBoolean()) throw new IOException("logd closed the connection before the end");
         } catch (IOException e) {
             if (query.follow() && !running.getAsBoolean()) return;
             throw e;
         } finally {
             if (watcher != null) watcher.interrupt();
         }
+    }
+
+    /** {@code --list-boots}: the journal's boots, oldest first (their ids and times). */
+    public List<Boot> boots() throws IOException {
+        List<Boot> boots = new ArrayList<>();
+        answer(new Wire.Request.Boots(), o -> {
+            if (o.containsKey("boot")) boots.add(Wire.parseBoot(o));
+        });
+        return boots;
+    }
+
+    /** {@code -F}: the distinct values of a field among the query's entries, in order of first appearance. */
+    public List<byte[]> fieldValues(LogQuery query, String field) throws IOException {
+        List<byte[]> values = new ArrayList<>();
+        answer(new Wire.Request.FieldValues(query, field), o -> {
+            if (o.containsKey("value")) values.add(Base64.getDecoder().decode((String) o.get("value")));
+        });
+        return values;
+    }
+
+    /** {@code --disk-usage}: the bytes of every file under the journal directory logd serves. */
+    public long diskUsage() throws IOException {
+        long[] bytes = {-1};
+        answer(new Wire.Request.DiskUsage(), o -> {
+            if (o.containsKey("diskUsage")) bytes[0] = ((Number) o.get("diskUsage")).longValue();
+        });
+        if (bytes[0] < 0) throw new IOException("logd sent no disk usage");
+        return bytes[0];
+    }
+
+    private interface Handler {
+        void message(Map<String, Object> o) throws IOException;
+    }
+
+    /** The connection ended before logd's {@code end}. */
+    private static final class EndOfAnswer extends IOException {
+        EndOfAnswer() {
+            super("logd closed the connection before the end");
+        }
+    }
+
+    private void answer(Wire.Request request, Handler handler) throws IOException {
+        exchange(request, null, handler);
+    }
+
+    /** Sends a request and hands each message to {@code handler} until logd's end; its error is a QueryException. */
+    private void exchange(Wire.Request request, Thread watcher, Handler handler) throws IOException {
+        OutputStream out = Channels.newOutputStream(channel);
+        out.write((Wire.request(request) + "\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+        if (watcher != null) watcher.start();
+        BufferedReader in = new BufferedReader(new InputStreamReader(Channels.newInputStream(channel), StandardCharsets.UTF_8), 1 << 16);
+        for (String line = in.readLine(); line != null; line = in.readLine()) {
+            Map<String, Object> o = Wire.object(line);
+            if (o.containsKey("error")) throw new QueryException((String) o.get("error"));
+            if (o.containsKey("end")) return;
+            handler.message(o);
+        }
+        throw new EndOfAnswer();
     }
 
     @Override

@@ -30,11 +30,16 @@ import java.util.UUID;
  *                 "boot":{"id":"…"|null,"offset":N}|null,"since":"ISO-8601 instant"|null,"until":…,"priorities":MASK,
  *                 "grep":{"pattern":"…","caseSensitive":B}|null,"cursor":"s=…;i=…"|null,"afterCursor":B,
  *                 "lines":{"kind":"ALL|TAIL|HEAD","count":N},"reverse":B,"follow":B,"kernelOnly":B}
+ *                 or one of the other requests: {"request":"boots"} (--list-boots), {"request":"field","field":F,
+ *                 "query":{the LogQuery}} (-F), {"request":"diskUsage"} (--disk-usage)
  * logd → client   {"journal":"32 hex digits"}                 first
  *                 {"seq":…,"rt":ns,"mono":ns,"boot":"hex","origin":CODE,"opid":PID,"line":{…}|"suppressed":{…}}
  *                                                          an entry, as the journal holds it; line: service, stream,
  *                                                          priority, pid, identifier, message (base64), flags, offset
  *                 {"caughtUp":true}                           everything there was has been sent (a follower waits)
+ *                 {"boot":{"id":"hex","first":ns,"last":ns}}   a boot, oldest first (boots)
+ *                 {"value":"base64"}                          a distinct value, in order of first appearance (field)
+ *                 {"diskUsage":BYTES}                         (diskUsage)
  *                 {"end":true,"cursor":"…"|null}               the last; the cursor of the last entry sent
  *                 {"error":"…"}                               the query cannot be answered (as a QueryException)
  * </pre>
@@ -45,6 +50,74 @@ import java.util.UUID;
 public final class Wire {
 
     private Wire() {}
+
+    /** What a client asks for: a query's entries, or one of journalctl's other answers. */
+    public sealed interface Request {
+        record Entries(LogQuery query) implements Request {}
+
+        record Boots() implements Request {}
+
+        record FieldValues(LogQuery query, String field) implements Request {}
+
+        record DiskUsage() implements Request {}
+    }
+
+    public static String request(Request request) {
+        return switch (request) {
+            case Request.Entries e -> query(e.query());
+            case Request.Boots b -> "{\"request\":\"boots\"}";
+            case Request.DiskUsage d -> "{\"request\":\"diskUsage\"}";
+            case Request.FieldValues f -> {
+                Map<String, Object> o = Json.object();
+                o.put("request", "field");
+                o.put("field", f.field());
+                o.put("query", JsonParser.parse(query(f.query())));
+                yield Json.write(o);
+            }
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    public static Request parseRequest(String text) {
+        Map<String, Object> o = object(text);
+        if (!o.containsKey("request")) return new Request.Entries(parseQuery(o));
+        return switch (JsonParser.string(o, "request")) {
+            case "boots" -> new Request.Boots();
+            case "diskUsage" -> new Request.DiskUsage();
+            case "field" -> new Request.FieldValues(parseQuery((Map<String, Object>) o.get("query")), JsonParser.string(o, "field"));
+            default -> throw new JsonParser.JsonException("unknown request " + o.get("request"));
+        };
+    }
+
+    public static String boot(dynamod.journal.Boot b) {
+        Map<String, Object> m = Json.object();
+        m.put("id", Cursor.Ids.hex(b.id()));
+        m.put("first", nanos(b.first()));
+        m.put("last", nanos(b.last()));
+        Map<String, Object> o = Json.object();
+        o.put("boot", m);
+        return Json.write(o);
+    }
+
+    /** A boot as --list-boots shows it (its id and times; the seq ranges stay logd's). */
+    @SuppressWarnings("unchecked")
+    public static dynamod.journal.Boot parseBoot(Map<String, Object> o) {
+        Map<String, Object> m = (Map<String, Object>) o.get("boot");
+        return new dynamod.journal.Boot(Cursor.Ids.parse(JsonParser.string(m, "id")), Instant.ofEpochSecond(0, JsonParser.integer(m, "first")),
+                Instant.ofEpochSecond(0, JsonParser.integer(m, "last")), Map.of());
+    }
+
+    private static long nanos(Instant t) {
+        return Math.addExact(Math.multiplyExact(t.getEpochSecond(), 1_000_000_000L), t.getNano());
+    }
+
+    public static String value(byte[] value) {
+        return "{\"value\":\"" + Base64.getEncoder().encodeToString(value) + "\"}";
+    }
+
+    public static String diskUsage(long bytes) {
+        return "{\"diskUsage\":" + bytes + "}";
+    }
 
     public static String query(LogQuery q) {
         Map<String, Object> o = Json.object();
@@ -80,9 +153,12 @@ public final class Wire {
         return Json.write(o);
     }
 
-    @SuppressWarnings("unchecked")
     public static LogQuery parseQuery(String text) {
-        Map<String, Object> o = object(text);
+        return parseQuery(object(text));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static LogQuery parseQuery(Map<String, Object> o) {
         List<MatchGroup> groups = new ArrayList<>();
         for (Object g : JsonParser.list(o, "matches")) {
             List<FieldMatch> ms = new ArrayList<>();

@@ -46,6 +46,10 @@ class IndexedLogsTest {
         Random random = new Random(6);
         for (int b = 1; b <= BOOTS; b++) {
             try (Journal j = TestJournals.open(dir, clock, TestJournals.boot(b))) {
+                // As on a real system, the manager's events stream has each boot too: Journal.boots() answers from
+                // its boot index, where a journal of logs alone is scanned for its boots on every query (LogsCommandTest
+                // covers that path).
+                j.append(new dynamod.journal.event.SystemEvent.ManagerStarted(1, 812));
                 TestJournals.append(j, clock, random, 4_000, SERVICES);
             }
             clock.advanceMillis(3_600_000);
@@ -98,13 +102,17 @@ class IndexedLogsTest {
                 List<Long> want = run((query, sink) -> direct.run(query, sink, () -> false), q);
                 List<Long> got = run((query, sink) -> indexed.run(query, sink, () -> false), q);
                 assertEquals(want, got, () -> "query " + q);
-                // Again with tiny chunks of posting lists, crossing chunk boundaries everywhere.
-                int chunk = IndexedLogs.chunk;
+                // Again with tiny chunks of posting lists and tiny blocks of the message store, crossing their
+                // boundaries everywhere.
+                int chunk = IndexedLogs.chunk, block = IndexedLogs.grepBlock;
                 IndexedLogs.chunk = 1 + random.nextInt(40);
+                IndexedLogs.grepBlock = 1 + random.nextInt(400);
                 try {
-                    assertEquals(want, run((query, sink) -> indexed.run(query, sink, () -> false), q), () -> "chunk " + IndexedLogs.chunk + ", query " + q);
+                    assertEquals(want, run((query, sink) -> indexed.run(query, sink, () -> false), q),
+                            () -> "chunk " + IndexedLogs.chunk + ", block " + IndexedLogs.grepBlock + ", query " + q);
                 } finally {
                     IndexedLogs.chunk = chunk;
+                    IndexedLogs.grepBlock = block;
                 }
                 if (!want.isEmpty() && want.get(0) >= 0) nonEmpty++;
             }
@@ -114,13 +122,21 @@ class IndexedLogsTest {
 
     static final String[] GREPS = {"timeout", "Timeout", "TIMEOUT", "error", "Error", "needle", "needle-0$", "xyzzy-nowhere", ".",
         "^$", "^", "line\\nbreak", "(?m)^break", "\\x00", "\\t", "\uFFFD", "stra(ss|ß)e", "ÉTÉ", "été", "miss|hit", "^(ok|GET) ",
-        "[0-9]{3}$", "\\bquery\\b", "Suppressed \\d+ messages"};
+        "[0-9]{3}$", "\\bquery\\b", "Suppressed \\d+ messages",
+        // the byte search: a literal alone, within a pattern, folded; non-ASCII chars that fold to i, k, s; pieces of
+        // a literal at the end of one message and the start of the next; patterns with no literal to take
+        "needle-0", "timeout after", "time?out", "ti+meout", "t.meout", "(?i)TIMEOUT", "Kernel", "STOP", "stop", "\\Qa.b\\E",
+        "a\\.b", "eout", "tim", "xyz|timeout", "\\x74imeout", "ÉTÉ", "\\s404$", "^timeout", "straße",
+        "timeout|needle-0", "STOP|kernel|tim", "eout|a\\.b"};
 
     /** Messages of bytes a text view could take apart: newlines, NUL, control bytes, malformed UTF-8, non-ASCII. */
     static void appendOddMessages(Journal j, TestJournals.Clock clock, Random r, int lines) {
         byte[][] parts = {"line\nbreak".getBytes(StandardCharsets.UTF_8), {0}, {'\t'}, {(byte) 0xff, (byte) 0xfe}, {(byte) 0xc3},
             "Été straße".getBytes(StandardCharsets.UTF_8), "timeout".getBytes(StandardCharsets.UTF_8), "ERROR".getBytes(StandardCharsets.UTF_8),
-            {'\r', '\n'}, "needle-0".getBytes(StandardCharsets.UTF_8), {}, " 404".getBytes(StandardCharsets.UTF_8)};
+            {'\r', '\n'}, "needle-0".getBytes(StandardCharsets.UTF_8), {}, " 404".getBytes(StandardCharsets.UTF_8),
+            "t\u0131meout T\u0130MEOUT".getBytes(StandardCharsets.UTF_8), "\u212Aernel \u017Ftop".getBytes(StandardCharsets.UTF_8),
+            "tim".getBytes(StandardCharsets.UTF_8), "eout".getBytes(StandardCharsets.UTF_8), "a.b".getBytes(StandardCharsets.UTF_8),
+            "timeout after 5s".getBytes(StandardCharsets.UTF_8)};
         for (int i = 0; i < lines; i++) {
             clock.advanceMillis(1 + r.nextInt(400));
             java.io.ByteArrayOutputStream m = new java.io.ByteArrayOutputStream();
