@@ -142,7 +142,7 @@ final class BootCommands {
                     o.put("services", services);
                     out.println(Json.write(o));
                 } else {
-                    out.print(BootText.blame(report, Style.forStdout()));
+                    out.print(BootText.blame(report, Dynamodctl.style(selection.spec)));
                 }
                 out.flush();
                 return 0;
@@ -200,7 +200,7 @@ final class BootCommands {
                     o.put("chains", chains);
                     out.println(Json.write(o));
                 } else {
-                    Style style = Style.forStdout();
+                    Style style = Dynamodctl.style(selection.spec);
                     out.print(BootText.CHAIN_HEADER);
                     out.println();
                     for (String t : targets) out.print(BootText.criticalChain(report, report.criticalChain(t), style));

@@ -49,7 +49,7 @@ final class CheckCommand implements Callable<Integer> {
         if (json) {
             out.println(Json.write(toJson(result)));
         } else {
-            Style style = Style.forStdout();
+            Style style = Dynamodctl.style(spec);
             if (!quiet) new DiagnosticPrinter(out, style).print(result);
             out.println(style.text(summary(result, style)));
             if (show && !quiet) {

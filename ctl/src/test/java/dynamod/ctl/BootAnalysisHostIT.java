@@ -30,27 +30,6 @@ import org.w3c.dom.NodeList;
  */
 class BootAnalysisHostIT {
 
-    private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
-
-    record Result(int exit, String out, String err) {}
-
-    private static Result run(String... command) throws IOException, InterruptedException {
-        Path out = Files.createTempFile("dynamodctl", ".out");
-        Path err = Files.createTempFile("dynamodctl", ".err");
-        try {
-            Process process = new ProcessBuilder(command).directory(REPO.toFile())
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!process.waitFor(120, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new AssertionError("did not finish: " + String.join(" ", command));
-            }
-            return new Result(process.exitValue(), Files.readString(out), Files.readString(err));
-        } finally {
-            Files.delete(out);
-            Files.delete(err);
-        }
-    }
-
     /** A service that is ready (writes its newline on fd 3) {@code seconds} after it starts. */
     private static void service(Path config, String name, String seconds, String requires) throws IOException {
         Files.writeString(config.resolve("services/" + name + ".toml"), "[service]\nname = \"" + name + "\"\n"
@@ -60,12 +39,12 @@ class BootAnalysisHostIT {
 
     /** Brings a tree up, waits until every service is running, brings it down. */
     private static void boot(Path config, Path state, List<String> services) throws Exception {
-        Result up = run("bin/dynamod", "up", "-d", "--config", config.toString(), "--state", state.toString());
+        HostCommands.Result up = HostCommands.run("bin/dynamod", "up", "-d", "--config", config.toString(), "--state", state.toString());
         assertEquals(0, up.exit(), up::toString);
         String runDir = state.resolve("run").toString();
         try {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).untilAsserted(() -> {
-                Result list = run("bin/dynamodctl", "list", "--runtime-dir", runDir, "--json");
+                HostCommands.Result list = HostCommands.run("bin/dynamodctl", "list", "--runtime-dir", runDir, "--json");
                 assertEquals(0, list.exit(), list::toString);
                 @SuppressWarnings("unchecked")
                 List<Map<String, Object>> all = (List<Map<String, Object>>) JsonParser.parse(list.out().strip());
@@ -74,7 +53,7 @@ class BootAnalysisHostIT {
                 }
             });
         } finally {
-            Result down = run("bin/dynamod", "down", "--state", state.toString());
+            HostCommands.Result down = HostCommands.run("bin/dynamod", "down", "--state", state.toString());
             assertEquals(0, down.exit(), down::toString);
         }
     }
@@ -95,7 +74,7 @@ class BootAnalysisHostIT {
         String s = state.toString();
 
         // blame of the first boot: the chain's services slowest first, each at least as slow as its sleep.
-        Result blame = run("bin/dynamodctl", "blame", "--state", s, "-b", "-1", "--json");
+        HostCommands.Result blame = HostCommands.run("bin/dynamodctl", "blame", "--state", s, "-b", "-1", "--json");
         assertEquals(0, blame.exit(), blame::toString);
         Map<String, Object> report = (Map<String, Object>) JsonParser.parse(blame.out().strip());
         assertTrue(report.get("finishedMicros") instanceof Number, report::toString);
@@ -110,29 +89,29 @@ class BootAnalysisHostIT {
         assertEquals("api", ((Map<String, Object>) web.get("waitedFor")).get("service"));
         assertEquals("fd", web.get("detector"));
 
-        Result text = run("bin/dynamodctl", "blame", "--state", s, "-b", "-1");
+        HostCommands.Result text = HostCommands.run("bin/dynamodctl", "blame", "--state", s, "-b", "-1");
         assertEquals(0, text.exit(), text::toString);
         assertEquals(order, text.out().lines().map(l -> l.strip().split(" ")[1]).toList(), "the text lists as the JSON does");
 
         // The critical chain of the first boot's web: web waited for api, api for db, db for nothing.
-        Result chain = run("bin/dynamodctl", "critical-chain", "--state", s, "-b", "-1", "--json", "web");
+        HostCommands.Result chain = HostCommands.run("bin/dynamodctl", "critical-chain", "--state", s, "-b", "-1", "--json", "web");
         assertEquals(0, chain.exit(), chain::toString);
         List<Map<String, Object>> steps = (List<Map<String, Object>>) ((List<Map<String, Object>>)
                 ((Map<String, Object>) JsonParser.parse(chain.out().strip())).get("chains")).getFirst().get("chain");
         assertEquals(List.of("web", "api", "db"), steps.stream().map(m -> m.get("service")).toList(), chain::toString);
-        Result chainText = run("bin/dynamodctl", "critical-chain", "--state", s, "-b", "-1", "web");
+        HostCommands.Result chainText = HostCommands.run("bin/dynamodctl", "critical-chain", "--state", s, "-b", "-1", "web");
         assertEquals(0, chainText.exit(), chainText::toString);
         assertTrue(chainText.out().contains("web @") && chainText.out().contains("(requires api)") && chainText.out().contains("db @"), chainText::toString);
 
         // The current (second) boot has late, whose chain runs through the whole chain.
-        Result current = run("bin/dynamodctl", "critical-chain", "--state", s, "--json", "late");
+        HostCommands.Result current = HostCommands.run("bin/dynamodctl", "critical-chain", "--state", s, "--json", "late");
         assertEquals(0, current.exit(), current::toString);
         List<Map<String, Object>> lateSteps = (List<Map<String, Object>>) ((List<Map<String, Object>>)
                 ((Map<String, Object>) JsonParser.parse(current.out().strip())).get("chains")).getFirst().get("chain");
         assertEquals(List.of("late", "web", "api", "db"), lateSteps.stream().map(m -> m.get("service")).toList(), current::toString);
 
         // plot: valid SVG with one row per service of the boot.
-        Result plot = run("bin/dynamodctl", "plot", "--state", s, "-b", "-1");
+        HostCommands.Result plot = HostCommands.run("bin/dynamodctl", "plot", "--state", s, "-b", "-1");
         assertEquals(0, plot.exit(), plot::toString);
         DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
         f.setNamespaceAware(true);

@@ -29,27 +29,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class DiagnosticsHostIT {
 
-    private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
-
-    record Result(int exit, String out, String err) {}
-
-    /** A command as a user runs it: a process of the packaged jars. */
-    private static Result process(String... command) throws IOException, InterruptedException {
-        Path out = Files.createTempFile("dynamodctl", ".out");
-        Path err = Files.createTempFile("dynamodctl", ".err");
-        try {
-            Process p = new ProcessBuilder(command).directory(REPO.toFile()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            if (!p.waitFor(120, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("did not finish: " + String.join(" ", command));
-            }
-            return new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-        } finally {
-            Files.delete(out);
-            Files.delete(err);
-        }
-    }
-
     /** dynamodctl in this JVM: the same code, without a JVM start per poll. */
     private static CheckCommandTest.Run ctl(String... args) {
         return CheckCommandTest.run(args);
@@ -78,7 +57,7 @@ class DiagnosticsHostIT {
         String run = state.resolve("run").toString();
         String journal = state.resolve("journal").toString();
 
-        Result up = process("bin/dynamod", "up", "-d", "--config", config.toString(), "--state", state.toString());
+        HostCommands.Result up = HostCommands.run("bin/dynamod", "up", "-d", "--config", config.toString(), "--state", state.toString());
         assertEquals(0, up.exit(), up::toString);
         long initPid = Long.parseLong(Files.readString(state.resolve("run/init.pid")).strip());
         List<ProcessHandle> tree = new ArrayList<>();
@@ -148,7 +127,7 @@ class DiagnosticsHostIT {
             for (ProcessHandle p : tree) p.destroyForcibly();
             await().atMost(Duration.ofSeconds(30)).until(() -> tree.stream().noneMatch(ProcessHandle::isAlive));
 
-            Result offline = process("bin/dynamodctl", "list", "--runtime-dir", run);
+            HostCommands.Result offline = HostCommands.run("bin/dynamodctl", "list", "--runtime-dir", run);
             assertEquals(0, offline.exit(), offline::toString);
             assertTrue(offline.out().startsWith("manager not running — journal state as of "), offline::toString);
             assertTrue(offline.out().contains("store") && offline.out().contains("blocked"), offline::toString);
@@ -160,13 +139,13 @@ class DiagnosticsHostIT {
             // The offline list is the state at the journal's last event.
             CheckCommandTest.Run atLast = ctl("state", "--at", asOf, "-D", journal, "--json");
             assertSameList(withoutOffline(offlineJson.out()), atLast.out());
-            Result start = process("bin/dynamodctl", "start", "--runtime-dir", run, "store");
+            HostCommands.Result start = HostCommands.run("bin/dynamodctl", "start", "--runtime-dir", run, "store");
             assertEquals(1, start.exit(), start::toString);
             assertTrue(start.err().contains("the manager is not running: start needs it"), start::toString);
             assertEquals(3, ctl("status", "--runtime-dir", run, "store").exit());
         } finally {
             if (ProcessHandle.of(initPid).map(ProcessHandle::isAlive).orElse(false)) {
-                Result down = process("bin/dynamod", "down", "--state", state.toString());
+                HostCommands.Result down = HostCommands.run("bin/dynamod", "down", "--state", state.toString());
                 assertEquals(0, down.exit(), down::toString);
             }
             for (ProcessHandle p : tree) p.destroyForcibly();

@@ -18,26 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 /** bin/dynamodctl and bin/dynamod as a user runs them, after the build has packaged the jars. */
 class LaunchersIT {
 
-    private static final Path REPO = Path.of("..").toAbsolutePath().normalize();
-
-    record Result(int exit, String out, String err) {}
-
-    private static Result run(Map<String, String> env, String... command) throws IOException, InterruptedException {
-        ProcessBuilder builder = new ProcessBuilder(command).directory(REPO.toFile());
-        builder.environment().putAll(env);
-        Path out = Files.createTempFile("launcher", ".out");
-        Path err = Files.createTempFile("launcher", ".err");
-        Process process = builder.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        assertTrue(process.waitFor(120, TimeUnit.SECONDS), "the launcher did not finish");
-        Result result = new Result(process.exitValue(), Files.readString(out), Files.readString(err));
-        Files.delete(out);
-        Files.delete(err);
-        return result;
-    }
-
     @Test
     void dynamodctlChecksTheExamplesWithoutRebuilding() throws Exception {
-        Result result = run(Map.of(), "bin/dynamodctl", "check", "conf/examples");
+        HostCommands.Result result = HostCommands.run(Map.of(), "bin/dynamodctl", "check", "conf/examples");
         assertEquals(0, result.exit(), result::toString);
         assertEquals("conf/examples: 9 services and 3 supervisors loaded from 12 files; no problems\n", result.out());
         assertFalse(result.err().contains("building"), "fresh jars must not be rebuilt: " + result.err());
@@ -45,7 +28,7 @@ class LaunchersIT {
 
     @Test
     void dynamodctlReportsTheBrokenShowcaseAndExitsOne() throws Exception {
-        Result result = run(Map.of(), "bin/dynamodctl", "check", "conf/src/test/resources/broken/showcase");
+        HostCommands.Result result = HostCommands.run(Map.of(), "bin/dynamodctl", "check", "conf/src/test/resources/broken/showcase");
         assertEquals(1, result.exit(), result::toString);
         assertTrue(result.out().contains("conf/src/test/resources/broken/showcase/services/app.toml:5:1: error: unknown key "
                 + "\"enviroment\" in [service]; did you mean environment?\n"), result.out());
@@ -54,7 +37,7 @@ class LaunchersIT {
 
     @Test
     void theMainJobShowsTheExampleSystem() throws Exception {
-        Result result = run(Map.of(), "bin/dynamod", "demo");
+        HostCommands.Result result = HostCommands.run(Map.of(), "bin/dynamod", "demo");
         assertEquals(0, result.exit(), result::toString);
         assertTrue(result.out().contains("Supervision tree\nroot  one-for-one"), result.out());
         assertTrue(result.out().contains("Start order"), result.out());
@@ -65,7 +48,7 @@ class LaunchersIT {
         try (var journal = dynamod.journal.Journal.open(dynamod.journal.JournalOptions.defaults(dir, dynamod.journal.Origin.TOOL))) {
             journal.append(new dynamod.journal.event.SystemEvent.ManagerStarted(1, 2));
         }
-        Result result = run(Map.of(), "bin/dynamodctl", "journal", "dump", "--dir", dir.toString());
+        HostCommands.Result result = HostCommands.run(Map.of(), "bin/dynamodctl", "journal", "dump", "--dir", dir.toString());
         assertEquals(0, result.exit(), result::toString);
         assertTrue(result.out().contains("ManagerStarted generation=1 pid=2"), result.out());
         assertFalse(result.err().contains("WARNING"), "no JVM warnings: the launcher passes Chronicle's flags: " + result.err());
@@ -74,7 +57,7 @@ class LaunchersIT {
     @Test
     void aJavaHomeOlderThan25IsPassedOverForJdk25(@TempDir Path dir) throws Exception {
         Path old = fakeJdk(dir, "17.0.15");
-        Result result = run(Map.of("JAVA_HOME", old.toString()), "bin/dynamodctl", "--version");
+        HostCommands.Result result = HostCommands.run(Map.of("JAVA_HOME", old.toString()), "bin/dynamodctl", "--version");
         assertEquals(0, result.exit(), result::toString);
         assertTrue(result.out().startsWith("dynamodctl "), result.out());
     }
@@ -84,7 +67,7 @@ class LaunchersIT {
         Path old = fakeJdk(dir, "17.0.15");
         Map<String, String> env = Map.of("JAVA_HOME", old.toString(), "DYNAMOD_JDK_SEARCH", "");
         for (String launcher : List.of("bin/dynamodctl", "bin/dynamod")) {
-            Result result = run(env, launcher, launcher.endsWith("ctl") ? "--version" : "demo");
+            HostCommands.Result result = HostCommands.run(env, launcher, launcher.endsWith("ctl") ? "--version" : "demo");
             assertEquals(127, result.exit(), result::toString);
             assertTrue(result.err().contains("dynamod needs a JDK 25 or newer, and none was found."), result.err());
             assertTrue(result.err().contains("looked at: " + old + " (JDK 17)"), result.err());
