@@ -105,12 +105,8 @@ final class HistoryCommand implements Callable<Integer> {
                 }
             }
             return 0;
-        } catch (QueryException e) {
-            spec.commandLine().getErr().println("dynamodctl: " + e.getMessage());
-            return 1;
-        } catch (IOException | java.io.UncheckedIOException e) {
-            spec.commandLine().getErr().println("dynamodctl: " + where.journal() + ": " + e.getMessage());
-            return 1;
+        } catch (QueryException | IOException | java.io.UncheckedIOException e) {
+            return where.failed(spec.commandLine().getErr(), e);
         }
     }
 

@@ -87,4 +87,10 @@ final class JournalLocation {
         String env = environment.get("DYNAMOD_STATE");
         return env != null && !env.isEmpty() ? Path.of(env).resolve("journal") : LogsCommand.BOOTED_JOURNAL;
     }
+
+    /** Says why the journal could not answer (a bad argument, or the journal itself) in one line; returns the exit code, 1. */
+    int failed(java.io.PrintWriter err, Exception e) {
+        err.println("dynamodctl: " + (e instanceof QueryException ? "" : journal() + ": ") + e.getMessage());
+        return 1;
+    }
 }

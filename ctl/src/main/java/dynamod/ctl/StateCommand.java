@@ -79,12 +79,8 @@ final class StateCommand implements Callable<Integer> {
         try {
             Instant moment = where.time(at);
             past = PastState.of(where.events(Optional.of(moment)), Optional.of(moment));
-        } catch (QueryException e) {
-            self.getErr().println("dynamodctl: " + e.getMessage());
-            return 1;
-        } catch (IOException | java.io.UncheckedIOException e) {
-            self.getErr().println("dynamodctl: " + where.journal() + ": " + e.getMessage());
-            return 1;
+        } catch (QueryException | IOException | java.io.UncheckedIOException e) {
+            return where.failed(self.getErr(), e);
         }
         if (!json) {
             self.getOut().println("-- state at " + Times.full(past.moment(), where.zone())

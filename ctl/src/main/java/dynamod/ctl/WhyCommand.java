@@ -49,12 +49,8 @@ final class WhyCommand implements Callable<Integer> {
         try {
             Optional<Instant> moment = Optional.ofNullable(at).map(where::time);
             past = PastState.of(where.events(moment), moment);
-        } catch (QueryException e) {
-            spec.commandLine().getErr().println("dynamodctl: " + e.getMessage());
-            return 1;
-        } catch (IOException | java.io.UncheckedIOException e) {
-            spec.commandLine().getErr().println("dynamodctl: " + where.journal() + ": " + e.getMessage());
-            return 1;
+        } catch (QueryException | IOException | java.io.UncheckedIOException e) {
+            return where.failed(spec.commandLine().getErr(), e);
         }
         String service = name.endsWith(".service") ? name.substring(0, name.length() - ".service".length()) : name;
         Why.Explanation why = Why.explain(past, service, where.zone());
