@@ -150,6 +150,11 @@ public final class BootAnalyzer {
             }
             case RUNNING, RELOADING, DONE -> {
                 AttemptBuilder a = t.attempt();
+                if (a != null && a.outcome == Outcome.EXITED && e.to() == ServiceState.DONE) {
+                    // A oneshot's exit is its readiness, not a failed attempt: the exit recorded just before is undone.
+                    t.incidents.removeIf(i -> i.kind() == Incident.Kind.EXITED && i.at() == a.endedAt.getAsLong());
+                    a.outcome = Outcome.PENDING;
+                }
                 if (a != null && a.outcome == Outcome.PENDING) a.end(now, Outcome.READY, e.reason());
                 if (t.readyAt.isEmpty()) t.readyAt = OptionalLong.of(now);
                 t.release(now, true);

@@ -147,6 +147,20 @@ public class BootAnalyzerTest {
         assertTrue(report.service("db").orElseThrow().waitedFor().isEmpty());
     }
 
+    /** A oneshot is ready when it exits 0: that exit is its readiness, not a failed attempt nor an incident. */
+    @Test
+    void aOneshotsCleanExitIsItsReadiness() {
+        Boot boot = new Boot("host", services("setup", "type = \"oneshot\"\n"));
+        boot.at(5, start("setup", ServiceState.INACTIVE, 1)).at(10, new ServiceSpawned("setup", 100, "/bin/true"));
+        boot.at(60, new ServiceExited("setup", 100, ExitStatus.exited(0), true), new ServiceReady("setup", 100, "exit", 55_000),
+                change("setup", ServiceState.STARTING, ServiceState.DONE, "done"));
+        ServiceTimeline setup = boot.report().service("setup").orElseThrow();
+        assertEquals(0, setup.failedAttempts());
+        assertEquals(Outcome.READY, setup.attempts().getFirst().outcome());
+        assertTrue(setup.incidents().isEmpty(), setup.incidents()::toString);
+        assertEquals(55, ms(setup.startup()));
+    }
+
     /** flaky fails its first start and is restarted after a delay; what requires it waits through both attempts. */
     @Test
     void aRestartedServiceCountsBothAttemptsAndItsDelay() {
