@@ -54,7 +54,7 @@ class StubBootIT {
             assertLine(result, "vmtest-stub: initramfs: root UUID=" + image.rootUuid() + " is /dev/vda");
             assertLine(result, "vmtest-stub: root: /dev/vda / ext4");
             assertLine(result, "vmtest-stub: root: dynamod-init runs on the root disk's runtime (AOT cache on)");
-            assertLine(result, "/etc/dynamod/system: 2 services and 0 supervisors loaded from 2 files; no problems");
+            assertLine(result, "/etc/dynamod/system: 3 services and 0 supervisors loaded from 3 files; no problems");
             assertLine(result, l -> l.startsWith("vmtest-stub: VMTEST-MARKER java 25"), "with the marker and Java 25");
         }
     }
