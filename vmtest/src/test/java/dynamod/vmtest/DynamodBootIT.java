@@ -102,6 +102,17 @@ class DynamodBootIT {
         return r.text().strip();
     }
 
+    /** svmgr's pid, found by the name its command line gives it (busybox-static has no pgrep). */
+    private static final String SVMGR_PID = "for p in /proc/[0-9]*; do grep -q daemon=dynamod-svmgr $p/cmdline 2>/dev/null && echo ${p#/proc/}; done";
+
+    /**
+     * Sends a shutdown command without waiting for its end: the ordered stop ends the shell service too, often
+     * before the command returns. The console and QEMU's end tell how it went.
+     */
+    private static void sendShutdown(GuestShell shell, String command) throws IOException {
+        shell.send(command + "\n");
+    }
+
     @Test
     void bootsByUuidStartsTheServicesInOrderSurvivesAKilledSvmgrAndPowersOffCleanly() throws Exception {
         try (Vm vm = Vm.start(dynamodBoot(), runDir("uuid"))) {
@@ -113,10 +124,10 @@ class DynamodBootIT {
             Instant tickerRunning = Instant.parse(value(up, "ticker", "since"));
             assertTrue(tickerRunning.isAfter(helloDone), () -> "ticker ran from " + tickerRunning + ", before hello was done at " + helloDone);
             assertEquals("0", value(up, "ticker", "restarts"));
-            assertEquals("hello from the vmtest system", output(shell, "dynamodctl logs -n 20 hello | grep -o 'hello from the vmtest system'"));
+            assertEquals("hello from the vmtest system", output(shell, "dynamodctl logs -u hello -n 20 | grep -o 'hello from the vmtest system'"));
 
             // What PID 1 and svmgr hold (docs/vmtest.md's measurements; printed, not asserted).
-            String svmgrPid = output(shell, "pgrep -f dynamod.daemon=dynamod-svmgr");
+            String svmgrPid = output(shell, SVMGR_PID);
             String rss = output(shell, "echo init $(grep VmRSS /proc/1/status) svmgr $(grep VmRSS /proc/" + svmgrPid + "/status)");
             Files.writeString(runDir("uuid").resolve("rss.txt"), rss + "\n");
             System.out.println("guest resident memory: " + rss);
@@ -133,16 +144,49 @@ class DynamodBootIT {
                 assertEquals(value(up, name, "pid"), value(adopted, name, "pid"), name + " adopted with its pid");
                 assertEquals("0", value(adopted, name, "restarts"), name + " not restarted");
             }
-            assertNotEquals(svmgrPid, output(shell, "pgrep -f dynamod.daemon=dynamod-svmgr"));
+            assertNotEquals(svmgrPid, output(shell, SVMGR_PID));
 
-            GuestShell.Result shutdown = shell.run("dynamodctl shutdown poweroff", COMMAND_TIMEOUT);
-            assertEquals(0, shutdown.exitStatus(), shutdown::text);
+            sendShutdown(shell, "dynamodctl shutdown poweroff");
             VmResult result = vm.awaitExit();
             assertTrue(result.poweredOff(), result::describe);
             assertLine(result, l -> l.startsWith("dynamod-init: mounted /dev/vda ") && l.contains("UUID=" + image.rootUuid()), "mounting the root by UUID");
             assertLine(result, "dynamod-init: switching to the real root: exec /sbin/dynamod-init");
             assertLine(result, "dynamod-init: remounted / read-only");
             assertLine(result, "dynamod-init: poweroff now");
+        }
+    }
+
+    @Test
+    void findsTheGptPartitionByPartuuidAndRebootsOnCtrlAltDelsSignal() throws Exception {
+        VmSpec spec = dynamodBoot().withDisk(image.rootGptDisk(), "PARTUUID=" + image.rootPartUuid());
+        try (Vm vm = Vm.start(spec, runDir("partuuid"))) {
+            GuestShell shell = vm.shell("VMTEST-SHELL-READY", BOOT_TIMEOUT);
+            awaitServices(shell, DynamodBootIT::testSystemUp, "the test system up");
+            // SIGINT is what the kernel sends PID 1 for ctrl-alt-del once init has set reboot(CAD_OFF).
+            sendShutdown(shell, "kill -INT 1");
+            VmResult result = vm.awaitExit();
+            assertEquals(VmResult.Shutdown.RESTART, result.shutdown(), result::describe);
+            assertEquals(0, result.exitStatus(), result::describe);
+            assertLine(result, l -> l.startsWith("dynamod-init: mounted /dev/vda1 ") && l.contains("on /newroot"), "mounting partition 1");
+            assertLine(result, "dynamod-init: SIGINT: reboot - stopping every service (SIGINT again to kill them at once)");
+            assertLine(result, "dynamod-init: remounted / read-only");
+            assertLine(result, "dynamod-init: reboot now");
+        }
+    }
+
+    @Test
+    void findsTheRootByLabelAndRebootsOnDynamodctlShutdownReboot() throws Exception {
+        VmSpec spec = dynamodBoot().withDisk(image.rootDisk(), "LABEL=" + image.rootLabel());
+        try (Vm vm = Vm.start(spec, runDir("label"))) {
+            GuestShell shell = vm.shell("VMTEST-SHELL-READY", BOOT_TIMEOUT);
+            awaitServices(shell, DynamodBootIT::testSystemUp, "the test system up");
+            sendShutdown(shell, "dynamodctl shutdown reboot");
+            VmResult result = vm.awaitExit();
+            assertEquals(VmResult.Shutdown.RESTART, result.shutdown(), result::describe);
+            assertEquals(0, result.exitStatus(), result::describe);
+            assertLine(result, l -> l.startsWith("dynamod-init: mounted /dev/vda ") && l.contains("LABEL=" + image.rootLabel()), "mounting the root by label");
+            assertLine(result, "dynamod-init: remounted / read-only");
+            assertLine(result, "dynamod-init: reboot now");
         }
     }
 
