@@ -9,6 +9,22 @@ export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 # The JVM flags Chronicle Queue needs: the journal module's argument file, their one place.
 DYNAMOD_CHRONICLE_ARGS="$DYNAMOD_HOME/journal/src/main/resources/dynamod/journal/chronicle.jvmargs"
 
+# The daemons' command lines, into the array COMMAND: the one place for their JVM flags, used by bin/dynamod (host
+# mode) and by vmtest/build-image.sh (the guest's /etc/dynamod/svmgr.argv and logd.argv).
+#   svmgr_command|logd_command JAVA CLASSPATH CHRONICLE_ARGFILE [more JVM flags...] -- [the daemon's arguments...]
+# svmgr: small heap, quick start, Chronicle's flags; -Ddynamod.daemon names them for ps and pgrep -f.
+svmgr_command() { daemon_command dynamod-svmgr -Xmx256m dynamod.svmgr.Main "$@"; }
+logd_command() { daemon_command dynamod-logd -Xmx64m dynamod.logd.Main "$@"; }
+
+daemon_command() {
+    local name=$1 heap=$2 main=$3 java=$4 classpath=$5 chronicle=$6 extra=()
+    shift 6
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do extra+=("$1"); shift; done
+    [ $# -gt 0 ] && shift
+    COMMAND=("$java" -Ddynamod.daemon="$name" "${extra[@]}" "$heap" -XX:+UseSerialGC -XX:TieredStopAtLevel=1
+        -XX:-UsePerfData -Xshare:auto -Xss512k "@$chronicle" -cp "$classpath" "$main" "$@")
+}
+
 # JVM flags for short-lived commands: quick start matters more than peak speed. (No -Xshare: the default CDS
 # archive is used anyway, and -Xshare cannot be combined with an AOT cache.)
 DYNAMOD_CLI_JVM_FLAGS=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData)

@@ -195,7 +195,7 @@ common_tree() {
     mknod -m 666 "$t/dev/urandom" c 1 9
     printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$t/etc/passwd"
     printf 'root:x:0:\nnogroup:x:65534:\n' >"$t/etc/group"
-    cp "$IMAGE_SRC/stub-initramfs" "$IMAGE_SRC/stub-root" "$t$G/vmtest/"
+    cp "$IMAGE_SRC/stub-initramfs" "$IMAGE_SRC/stub-root" "$IMAGE_SRC/guest-shell" "$t$G/vmtest/"
     chmod 755 "$t$G/vmtest/"*
 }
 
@@ -221,8 +221,11 @@ argfile() {
     printf '%s\n' "$@" >"$file"
 }
 
-# init's JVM: what bin/dynamod gives it (small, C1 only), the exec helper's place, its two jars.
-INIT_JVM_ARGS=("${GUEST_JVM_FLAGS[@]}" -Xmx16m -Xms4m -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=8m
+# dynamod-init's launcher (the initramfs's /init, the root's /sbin/dynamod-init); it runs java @$G/jvm/init.args.
+LAUNCHER=$DYNAMOD_HOME/init/src/main/dist/dynamod-init
+
+# init's JVM: what the launcher and bin/dynamod give it (small, C1 only), the exec helper's place, its two jars.
+INIT_JVM_ARGS=(-Ddynamod.daemon=dynamod-init "${GUEST_JVM_FLAGS[@]}" -Xmx16m -Xms4m -XX:CICompilerCount=1 -XX:ReservedCodeCacheSize=8m
     -XX:MaxMetaspaceSize=24m --enable-native-access=ALL-UNNAMED -Ddynamod.exec.helper=$G/libexec/dynamod-exec
     -cp "$G/lib/dynamod-init.jar:$G/lib/dynamod-linux.jar")
 
@@ -240,7 +243,7 @@ train_init() {
 # The initramfs: the init runtime, init's two jars and its AOT cache, the kernel modules, /init.
 # (The steps' own outputs count by their keys: hashing a runtime's 60 MB each run would make a warm run slow.)
 key=$(key_of "$BUILD/.step-runtime-init" "$LIB/dynamod-init.jar" "$LIB/dynamod-linux.jar" "$EXEC_HELPER" "$IMAGE_SRC" \
-    "$BUILD/.step-unpack-busybox-static" "$BUILD/.step-unpack-$KPKG" "${KERNEL_MODULES[*]}" "$0")
+    "$BUILD/.step-unpack-busybox-static" "$BUILD/.step-unpack-$KPKG" "${KERNEL_MODULES[*]}" "$LAUNCHER" "$0")
 if ! up_to_date initramfs "$key" || [ ! -f "$BUILD/initramfs.cpio" ]; then
     say "staging the initramfs"
     T=$BUILD/initramfs
@@ -258,8 +261,8 @@ if ! up_to_date initramfs "$key" || [ ! -f "$BUILD/initramfs.cpio" ]; then
     done
     cp "$BUILD/kernel/lib/modules/$KVER/"modules.{order,builtin,builtin.modinfo} "$T/lib/modules/$KVER/"
     depmod -b "$T" "$KVER"
-    # The init launcher. dynamod's own (issue 8, init/) replaces the stub here.
-    cp "$IMAGE_SRC/stub-initramfs" "$T/init" && chmod 755 "$T/init"
+    # dynamod-init as the initramfs's init (docs/pid1.md); the stubs stay at $G/vmtest for rdinit=.
+    cp "$LAUNCHER" "$T/init" && chmod 755 "$T/init"
     say "training init's AOT cache (host mode, a few seconds)"
     train_init "$T"
     say "packing initramfs.cpio"
@@ -270,8 +273,8 @@ fi
 
 # The root disk: the daemons' runtime, every jar, the example system and the test system, AOT caches.
 key=$(key_of "$BUILD/.step-runtime-daemons" "$LIB" "$DYNAMOD_HOME/ctl/target/dynamodctl.jar" "$EXEC_HELPER" "$IMAGE_SRC" \
-    "$DYNAMOD_HOME/conf/examples" "$DYNAMOD_HOME/journal/src/main/resources/dynamod/journal/chronicle.jvmargs" \
-    "$BUILD/.step-unpack-busybox-static" "$ROOT_UUID $ROOT_LABEL $ROOT_SIZE $GPT_DISK_UUID $GPT_PART_UUID" "$0")
+    "$DYNAMOD_HOME/conf/examples" "$DYNAMOD_CHRONICLE_ARGS" \
+    "$BUILD/.step-unpack-busybox-static" "$LAUNCHER" "$DYNAMOD_HOME/bin/lib.sh" "$ROOT_UUID $ROOT_LABEL $ROOT_SIZE $GPT_DISK_UUID $GPT_PART_UUID" "$0")
 if ! up_to_date rootdisk "$key" || [ ! -f "$BUILD/root.ext4" ] || [ ! -f "$BUILD/root-gpt.img" ]; then
     say "staging the root disk"
     T=$BUILD/rootfs
@@ -280,17 +283,31 @@ if ! up_to_date rootdisk "$key" || [ ! -f "$BUILD/root.ext4" ] || [ ! -f "$BUILD
     cp --preserve=mode,timestamps "$LIB/"*.jar "$DYNAMOD_HOME/ctl/target/dynamodctl.jar" "$T$G/lib/"
     cp -r "$DYNAMOD_HOME/conf/examples" "$T/etc/dynamod/examples"
     cp -r "$IMAGE_SRC/system" "$T/etc/dynamod/system"
-    # The real root's init. dynamod's own (issue 8, init/) replaces the stub here.
-    cp "$IMAGE_SRC/stub-root" "$T/sbin/init" && chmod 755 "$T/sbin/init"
+    # dynamod-init as the real root's init: what the initramfs phase execs (init=, default /sbin/dynamod-init), and
+    # /sbin/init for a boot without an initramfs.
+    cp "$LAUNCHER" "$T/sbin/dynamod-init" && chmod 755 "$T/sbin/dynamod-init"
+    ln -s dynamod-init "$T/sbin/init"
+    # svmgr's and logd's command lines, from bin/lib.sh's one definition, with the guest's paths. svmgr boots the test
+    # system (dynamod.config=/etc/dynamod/examples on the kernel command line boots the example system).
+    mkdir -p "$T$G/jvm" && cp "$DYNAMOD_CHRONICLE_ARGS" "$T$G/jvm/chronicle.args"
+    guest_daemon=($G/jdk/bin/java "$G/lib/*" "$G/jvm/chronicle.args" -Ddynamod.exec.helper=$G/libexec/dynamod-exec)
+    logd_command "${guest_daemon[@]}" -- --state /var/lib/dynamod
+    printf '%s\n' "${COMMAND[@]}" >"$T/etc/dynamod/logd.argv"
+    svmgr_command "${guest_daemon[@]}" -- --config /etc/dynamod/system --state /var/lib/dynamod --logd-argv /etc/dynamod/logd.argv
+    printf '%s\n' "${COMMAND[@]}" >"$T/etc/dynamod/svmgr.argv"
     # The classpath spelled out in a fixed order: an AOT cache only validates against the classpath it was made with,
     # and a wildcard expands in directory order, which differs between the staging tree and the disk.
     daemon_cp=$(cd "$T$G/lib" && ls | LC_ALL=C sort | sed "s|^|$G/lib/|" | paste -sd :)
-    mapfile -t chronicle_flags <"$DYNAMOD_HOME/journal/src/main/resources/dynamod/journal/chronicle.jvmargs"
+    mapfile -t chronicle_flags <"$DYNAMOD_CHRONICLE_ARGS"
     ctl_args=("${GUEST_JVM_FLAGS[@]}" -Xmx64m "${chronicle_flags[@]}" -Ddynamod.exec.helper=$G/libexec/dynamod-exec -cp "$daemon_cp")
     say "training init's and dynamodctl's AOT caches"
     train_init "$T"
     train "$T" "$G/aot/dynamodctl.aot" $G/jdk/bin/java "${ctl_args[@]}" dynamod.ctl.Dynamodctl check /etc/dynamod/system
     argfile "$T$G/jvm/dynamodctl.args" "${ctl_args[@]}" -XX:AOTCache=$G/aot/dynamodctl.aot
+    # dynamodctl on the guest's PATH, with its cache and argfile.
+    mkdir -p "$T/usr/bin"
+    printf '#!/bin/sh\nLD_LIBRARY_PATH=%s/jdk/lib exec %s/jdk/bin/java @%s/jvm/dynamodctl.args dynamod.ctl.Dynamodctl "$@"\n' \
+        "$G" "$G" "$G" >"$T/usr/bin/dynamodctl" && chmod 755 "$T/usr/bin/dynamodctl"
     say "making root.ext4 and root-gpt.img"
     rm -f "$BUILD/root.ext4" "$BUILD/root-gpt.img"
     mkfs.ext4 -q -F -L "$ROOT_LABEL" -U "$ROOT_UUID" -E root_owner=0:0 -d "$T" "$BUILD/root.ext4" "$ROOT_SIZE" >/dev/null

@@ -30,7 +30,7 @@ public final class BootTimes {
                 "init-jvm2", "ctl-check", "marker", "exit");
         for (int round = 1; round <= rounds; round++) {
             for (String aot : List.of("on", "off")) {
-                VmSpec spec = VmSpec.of(image).withKernelArgs("dynamod.vmtest.aot=" + aot);
+                VmSpec spec = VmSpec.of(image).withRdinit("/usr/lib/dynamod/vmtest/stub-initramfs").withKernelArgs("dynamod.vmtest.aot=" + aot);
                 try (Vm vm = Vm.start(spec, Path.of("target", "vm-runs", "boot-times-" + round + "-" + aot))) {
                     VmResult result = vm.awaitExit();
                     StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-4d %-3s", round, aot));

@@ -100,6 +100,16 @@ public final class Vm implements AutoCloseable {
     }
 
     /**
+     * Types {@code text} on the serial console (QEMU's stdin), as a person at the console would: for the console's
+     * own readers, such as dynamod-init's emergency shell.
+     */
+    public void typeOnConsole(String text) throws IOException {
+        var in = process.getOutputStream();
+        in.write(text.getBytes(StandardCharsets.UTF_8));
+        in.flush();
+    }
+
+    /**
      * The guest shell on the spec's shell port, once QEMU has connected it and the guest has said {@code readyLine}
      * on it (the port only carries data once the guest has opened it).
      */

@@ -15,17 +15,25 @@ import org.junit.jupiter.api.Test;
 /**
  * Boots the image with vmtest's stub inits (image/stub-initramfs, image/stub-root): the kernel, the initramfs with
  * its runtime, modules and AOT cache, the root disk found by UUID or label, switch_root, the root disk's runtime and
- * jars, power-off. What dynamod-init's own PID-1 boot will run on, proven before it lands.
+ * jars, power-off: the image itself, under a shell script instead of dynamod-init (rdinit=, the stubs' fixed path).
+ * The root by label and a missing root are DynamodBootIT's, with dynamod-init as PID 1.
  */
 class StubBootIT {
 
     private static final Duration SHELL_TIMEOUT = Duration.ofMinutes(3), COMMAND_TIMEOUT = Duration.ofSeconds(60);
+
+    static final String STUB_INITRAMFS = "/usr/lib/dynamod/vmtest/stub-initramfs";
 
     private static VmImage image;
 
     @BeforeAll
     static void image() throws IOException {
         image = VmImage.fromBuildProperty();
+    }
+
+    /** The stubs boot through rdinit=: the initramfs's /init is dynamod-init. */
+    private static VmSpec stubBoot() {
+        return VmSpec.of(image).withRdinit(STUB_INITRAMFS);
     }
 
     private static Path runDir(String name) {
@@ -46,7 +54,7 @@ class StubBootIT {
 
     @Test
     void bootsThroughTheInitramfsToTheRootDiskByUuidAndPowersOff() throws Exception {
-        try (Vm vm = Vm.start(VmSpec.of(image), runDir("marker"))) {
+        try (Vm vm = Vm.start(stubBoot(), runDir("marker"))) {
             VmResult result = vm.awaitExit();
             assertTrue(result.poweredOff(), result::describe);
             assertNoFailure(result);
@@ -54,27 +62,14 @@ class StubBootIT {
             assertLine(result, "vmtest-stub: initramfs: root UUID=" + image.rootUuid() + " is /dev/vda");
             assertLine(result, "vmtest-stub: root: /dev/vda / ext4");
             assertLine(result, "vmtest-stub: root: dynamod-init runs on the root disk's runtime (AOT cache on)");
-            assertLine(result, "/etc/dynamod/system: 2 services and 0 supervisors loaded from 2 files; no problems");
+            assertLine(result, "/etc/dynamod/system: 3 services and 0 supervisors loaded from 3 files; no problems");
             assertLine(result, l -> l.startsWith("vmtest-stub: VMTEST-MARKER java 25"), "with the marker and Java 25");
         }
     }
 
     @Test
-    void findsTheRootPartitionOfAGptDiskByLabel() throws Exception {
-        VmSpec spec = VmSpec.of(image).withDisk(image.rootGptDisk(), "LABEL=" + image.rootLabel());
-        try (Vm vm = Vm.start(spec, runDir("gpt-label"))) {
-            VmResult result = vm.awaitExit();
-            assertTrue(result.poweredOff(), result::describe);
-            assertNoFailure(result);
-            assertLine(result, "vmtest-stub: initramfs: root LABEL=" + image.rootLabel() + " is /dev/vda1");
-            assertLine(result, "vmtest-stub: root: /dev/vda1 / ext4");
-            assertLine(result, l -> l.startsWith("vmtest-stub: VMTEST-MARKER "), "with the marker");
-        }
-    }
-
-    @Test
     void runsCommandsInTheGuestShellOnAVirtioSerialPort() throws Exception {
-        VmSpec spec = VmSpec.of(image).withShellPort().withKernelArgs("dynamod.vmtest=shell");
+        VmSpec spec = stubBoot().withShellPort().withKernelArgs("dynamod.vmtest=shell");
         try (Vm vm = Vm.start(spec, runDir("shell"))) {
             GuestShell shell = vm.shell("VMTEST-SHELL-READY", SHELL_TIMEOUT);
 
@@ -93,17 +88,6 @@ class StubBootIT {
             VmResult result = vm.awaitExit();
             assertTrue(result.poweredOff(), result::describe);
             assertLine(result, "vmtest-stub: shell exited");
-        }
-    }
-
-    @Test
-    void aRootNoDiskHasEndsTheBootWithARestartThatTheResultTellsFromAPowerOff() throws Exception {
-        VmSpec spec = VmSpec.of(image).withDisk(image.rootDisk(), "UUID=00000000-0000-4000-8000-000000000000");
-        try (Vm vm = Vm.start(spec, runDir("no-root"))) {
-            VmResult result = vm.awaitExit();
-            assertEquals(VmResult.Shutdown.RESTART, result.shutdown(), result::describe);
-            assertFalse(result.poweredOff(), result::describe);
-            assertLine(result, "vmtest-stub: FAILED: no block device has UUID=00000000-0000-4000-8000-000000000000");
         }
     }
 }

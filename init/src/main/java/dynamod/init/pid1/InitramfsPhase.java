@@ -25,7 +25,7 @@ import java.util.stream.Stream;
 public final class InitramfsPhase {
 
     /** One module per line: a .ko path (relative ones under /lib/modules/RELEASE/) and its parameters. */
-    public static final Path MODULES = Path.of("/etc/dynamod/initramfs-modules");
+    public static final Path MODULES = Path.of("/usr/lib/dynamod/initramfs/modules");
     public static final String NEW_ROOT = "/newroot";
     /** Without rootwait: how long to wait for the root device (drivers probe asynchronously after finit_module). */
     static final Duration DEFAULT_ROOT_WAIT = Duration.ofSeconds(10);
