@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
@@ -101,15 +102,24 @@ class SvmgrCrashTest {
             List<ServiceExited> guessed = exited.stream().filter(e -> e.status().code() == -1 && !e.status().bySignal()).toList();
             assertTrue(guessed.isEmpty(), "no exit had to be guessed (init reports every one): " + guessed + "\n" + tree.log());
 
-            // No duplicates: one live process per running service, the one the manager names.
+            // No duplicates: one live process per running service, the one the manager names (among this tree's
+            // processes: another tree on the machine may run a service of the same name).
             for (String s : STABLE) {
                 List<Long> processes = ProcessHandle.allProcesses()
+                        .filter(h -> descendsFrom(h, tree.initPid()))
                         .filter(h -> ProcStat.service((int) h.pid()).filter(s::equals).isPresent())
                         .filter(h -> h.parent().map(p -> !ProcStat.service((int) p.pid()).isPresent()).orElse(true))
                         .map(ProcessHandle::pid).toList();
                 assertEquals(List.of((long) tree.pidOf(s)), processes, s + ": exactly one main process");
             }
         }
+    }
+
+    private static boolean descendsFrom(ProcessHandle process, long ancestor) {
+        for (Optional<ProcessHandle> p = process.parent(); p.isPresent(); p = p.get().parent()) {
+            if (p.get().pid() == ancestor) return true;
+        }
+        return false;
     }
 
     private static void replayedMatches(HostTree tree, State replayed, String service) throws Exception {
