@@ -147,7 +147,7 @@ public final class Kmsg {
         private final int noticePid;
         private long last;
         private boolean overwritten;
-        private long records, journaled, skipped, lost, malformed;
+        private volatile long records, journaled, skipped, lost, malformed; // one writer; read by the stop message
 
         public Reader(Source source, long resumeAfter, int lineMax, int noticePid, Sink sink) {
             if (lineMax < 1) throw new IllegalArgumentException("lineMax must be at least 1: " + lineMax);
