@@ -293,7 +293,7 @@ if ! up_to_date rootdisk "$key" || [ ! -f "$BUILD/root.ext4" ] || [ ! -f "$BUILD
     guest_daemon=($G/jdk/bin/java "$G/lib/*" "$G/jvm/chronicle.args" -Ddynamod.exec.helper=$G/libexec/dynamod-exec)
     logd_command "${guest_daemon[@]}" -- --state /var/lib/dynamod
     printf '%s\n' "${COMMAND[@]}" >"$T/etc/dynamod/logd.argv"
-    svmgr_command "${guest_daemon[@]}" -- --config /etc/dynamod/system --state /var/lib/dynamod --logd-argv /etc/dynamod/logd.argv
+    svmgr_command "${guest_daemon[@]}" -- --config /etc/dynamod/system --state /var/lib/dynamod --logd-argv /etc/dynamod/logd.argv --logd-kmsg /dev/kmsg
     printf '%s\n' "${COMMAND[@]}" >"$T/etc/dynamod/svmgr.argv"
     # The classpath spelled out in a fixed order: an AOT cache only validates against the classpath it was made with,
     # and a wildcard expands in directory order, which differs between the staging tree and the disk.

@@ -10,19 +10,22 @@ import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code dynamod-logd --state DIR [--syslog-socket PATH] [--native-socket PATH] [--stdout-socket PATH]}: journals what
+ * {@code dynamod-logd --state DIR [--syslog-socket PATH] [--native-socket PATH] [--stdout-socket PATH] [--kmsg PATH]}: journals what
  * arrives on the log sockets ({@link LogSockets}) into {@code DIR/journal} until SIGTERM or SIGINT, then exits 0. The
  * sockets default to {@code DIR/run/log.sock}, {@code DIR/run/journal.sock} and {@code DIR/run/stdout.sock}; in PID-1
  * mode they will be {@code /dev/log}, {@code /run/systemd/journal/socket} and {@code /run/systemd/journal/stdout}. It also follows the journal's log stream into
  * indexes under {@code DIR/logd/index} ({@link Indexer}) and answers queries on {@code DIR/run/logd.sock} ({@link QueryServer}).
+ * With {@code --kmsg PATH} (off unless given; PID-1 mode passes {@code /dev/kmsg}) it journals the kernel's log too
+ * ({@link KernelLog}).
  */
 public final class Main {
 
     private Main() {}
 
-    record Settings(Path state, Path syslogSocket, Path nativeSocket, Path stdoutSocket) {}
+    /** {@code kmsg}: the kernel's log device, or null: not read (the default; PID-1 mode passes /dev/kmsg). */
+    record Settings(Path state, Path syslogSocket, Path nativeSocket, Path stdoutSocket, Path kmsg) {}
 
-    static final String USAGE = "usage: dynamod-logd --state DIR [--syslog-socket PATH] [--native-socket PATH] [--stdout-socket PATH]";
+    static final String USAGE = "usage: dynamod-logd --state DIR [--syslog-socket PATH] [--native-socket PATH] [--stdout-socket PATH] [--kmsg PATH]";
 
     public static void main(String[] args) {
         Settings settings;
@@ -54,19 +57,21 @@ public final class Main {
                 LogSockets sockets = LogSockets.start(journal, settings.syslogSocket(), settings.nativeSocket(), settings.stdoutSocket());
                 Indexer indexer = Indexer.open(journal, Indexer.directory(settings.state()));
                 QueryServer queries = QueryServer.start(settings.state().resolve("run").resolve("logd.sock"),
-                        new IndexedLogs(JournalLogs.over(journal), indexer.index(), indexer::through))) {
+                        new IndexedLogs(JournalLogs.over(journal), indexer.index(), indexer::through));
+                KernelLog kernel = settings.kmsg() == null ? null
+                        : KernelLog.start(journal, settings.kmsg(), indexer.index(), indexer.through())) {
             indexer.start();
             System.err.println("dynamod-logd: listening on " + settings.syslogSocket() + " (syslog), " + settings.nativeSocket()
                     + " (native journal protocol) and " + settings.stdoutSocket() + " (stdout streams)");
             stop.await();
             System.err.println("dynamod-logd: stopping; syslog " + sockets.syslogCounters() + ", native " + sockets.nativeCounters()
-                    + ", stdout " + sockets.stdoutCounters());
+                    + ", stdout " + sockets.stdoutCounters() + (kernel != null ? ", kernel " + kernel.counters() : ""));
         }
         return 0;
     }
 
     static Settings parse(String[] args) {
-        Path state = null, syslog = null, nativeSocket = null, stdout = null;
+        Path state = null, syslog = null, nativeSocket = null, stdout = null, kmsg = null;
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
@@ -76,12 +81,13 @@ public final class Main {
                 case "--syslog-socket" -> syslog = v;
                 case "--native-socket" -> nativeSocket = v;
                 case "--stdout-socket" -> stdout = v;
+                case "--kmsg" -> kmsg = v;
                 default -> throw new IllegalArgumentException("unknown option " + a);
             }
         }
         if (state == null) throw new IllegalArgumentException("--state is required");
         Path run = state.resolve("run");
         return new Settings(state, syslog != null ? syslog : run.resolve("log.sock"),
-                nativeSocket != null ? nativeSocket : run.resolve("journal.sock"), stdout != null ? stdout : run.resolve("stdout.sock"));
+                nativeSocket != null ? nativeSocket : run.resolve("journal.sock"), stdout != null ? stdout : run.resolve("stdout.sock"), kmsg);
     }
 }
