@@ -450,33 +450,22 @@ public final class LogIndex implements AutoCloseable {
 
     /** At most {@code limit} seqs in [from, to] of a posting file, from the low end. */
     public static long[] read(Path file, long from, long to, int limit) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long n = ch.size() / 8;
-            long lo = lowerBound(ch, n, from);
-            long hi = lowerBound(ch, n, to == Long.MAX_VALUE ? Long.MAX_VALUE : to + 1);
-            long count = Math.min(hi - lo, limit);
-            if (count <= 0) return new long[0];
-            ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(count * 8)).order(ByteOrder.LITTLE_ENDIAN);
-            while (b.hasRemaining()) {
-                if (ch.read(b, lo * 8 + b.position()) < 0) break;
-            }
-            b.flip();
-            long[] out = new long[b.remaining() / 8];
-            b.asLongBuffer().get(out);
-            return out;
-        } catch (java.nio.file.NoSuchFileException e) {
-            return new long[0];
-        }
+        return slice(file, from, to, limit, false);
     }
 
     /** At most {@code limit} seqs in [from, to] of a posting file, from the high end; ascending. */
     public static long[] readLast(Path file, long from, long to, int limit) throws IOException {
+        return slice(file, from, to, limit, true);
+    }
+
+    /** The seqs in [from, to] of a posting file, at most {@code limit} of them, taken from its low or high end. */
+    private static long[] slice(Path file, long from, long to, int limit, boolean highEnd) throws IOException {
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             long n = ch.size() / 8;
             long lo = lowerBound(ch, n, from);
             long hi = lowerBound(ch, n, to == Long.MAX_VALUE ? Long.MAX_VALUE : to + 1);
-            long start = Math.max(lo, hi - limit);
-            long count = hi - start;
+            long start = highEnd ? Math.max(lo, hi - limit) : lo;
+            long count = Math.min(hi - start, limit);
             if (count <= 0) return new long[0];
             ByteBuffer b = ByteBuffer.allocate(Math.toIntExact(count * 8)).order(ByteOrder.LITTLE_ENDIAN);
             while (b.hasRemaining()) {
