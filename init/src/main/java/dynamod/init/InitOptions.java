@@ -33,6 +33,12 @@ public record InitOptions(Path state, Duration restartDelay, Duration restartMax
     /** As PID 1, with no arguments: the state and the svmgr command line an image installs (docs/pid1.md). */
     public static final Path PID1_STATE = Path.of("/var/lib/dynamod"), PID1_SVMGR_ARGV = Path.of("/etc/dynamod/svmgr.argv");
 
+    /** The same options with the given boot id (PID 1 on a machine: the kernel's, unless --boot-id said one). */
+    public InitOptions withBootId(UUID id) {
+        return new InitOptions(state, restartDelay, restartMaxDelay, stableAfter, heartbeatTimeout, firstHeartbeatTimeout, shutdownDeadline,
+                killWait, Optional.of(id), svmgrCommand, svmgrArgvFile);
+    }
+
     /** {@code pid1}: the state directory and the svmgr argv file have defaults ({@link #PID1_STATE}, ...). */
     public static InitOptions parse(String[] args, boolean pid1) {
         Path state = pid1 ? PID1_STATE : null;

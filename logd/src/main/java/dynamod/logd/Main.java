@@ -7,6 +7,8 @@ import dynamod.logd.index.IndexedLogs;
 import dynamod.logd.index.Indexer;
 import dynamod.logd.query.JournalLogs;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -23,9 +25,9 @@ public final class Main {
     private Main() {}
 
     /** {@code kmsg}: the kernel's log device, or null: not read (the default; PID-1 mode passes /dev/kmsg). */
-    record Settings(Path state, Path syslogSocket, Path nativeSocket, Path stdoutSocket, Path kmsg) {}
+    record Settings(Path state, Path syslogSocket, Path nativeSocket, Path stdoutSocket, Path kmsg, Optional<UUID> bootId) {}
 
-    static final String USAGE = "usage: dynamod-logd --state DIR [--syslog-socket PATH] [--native-socket PATH] [--stdout-socket PATH] [--kmsg PATH]";
+    static final String USAGE = "usage: dynamod-logd --state DIR [--syslog-socket PATH] [--native-socket PATH] [--stdout-socket PATH] [--kmsg PATH] [--boot-id UUID]";
 
     public static void main(String[] args) {
         Settings settings;
@@ -53,7 +55,7 @@ public final class Main {
         for (String name : new String[] {"TERM", "INT"}) {
             sun.misc.Signal.handle(new sun.misc.Signal(name), s -> stop.countDown());
         }
-        try (Journal journal = Journal.open(JournalOptions.defaults(settings.state().resolve("journal"), Origin.LOGD));
+        try (Journal journal = Journal.open(journalOptions(settings));
                 LogSockets sockets = LogSockets.start(journal, settings.syslogSocket(), settings.nativeSocket(), settings.stdoutSocket());
                 Indexer indexer = Indexer.open(journal, Indexer.directory(settings.state()));
                 QueryServer queries = QueryServer.start(settings.state().resolve("run").resolve("logd.sock"),
@@ -72,9 +74,18 @@ public final class Main {
 
     static Settings parse(String[] args) {
         Path state = null, syslog = null, nativeSocket = null, stdout = null, kmsg = null;
+        Optional<UUID> boot = Optional.empty();
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             if (i + 1 >= args.length) throw new IllegalArgumentException(a + " needs a value");
+            if (a.equals("--boot-id")) {
+                try {
+                    boot = Optional.of(UUID.fromString(args[++i]));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--boot-id " + args[i] + ": not a UUID");
+                }
+                continue;
+            }
             Path v = Path.of(args[++i]).toAbsolutePath();
             switch (a) {
                 case "--state" -> state = v;
@@ -88,6 +99,16 @@ public final class Main {
         if (state == null) throw new IllegalArgumentException("--state is required");
         Path run = state.resolve("run");
         return new Settings(state, syslog != null ? syslog : run.resolve("log.sock"),
-                nativeSocket != null ? nativeSocket : run.resolve("journal.sock"), stdout != null ? stdout : run.resolve("stdout.sock"), kmsg);
+                nativeSocket != null ? nativeSocket : run.resolve("journal.sock"), stdout != null ? stdout : run.resolve("stdout.sock"), kmsg, boot);
+    }
+
+    /**
+     * The journal stamps logd's lines with the boot svmgr runs ({@code --boot-id}, which svmgr passes to its built-in
+     * logd) so that a boot's syslog, journal-protocol and kernel lines are in the same boot as its services' output;
+     * without it, the kernel's boot id.
+     */
+    static JournalOptions journalOptions(Settings settings) {
+        JournalOptions options = JournalOptions.defaults(settings.state().resolve("journal"), Origin.LOGD);
+        return settings.bootId().map(options::withBootId).orElse(options);
     }
 }

@@ -128,6 +128,11 @@ class DynamodBootIT {
             assertTrue(tickerRunning.isAfter(helloDone), () -> "ticker ran from " + tickerRunning + ", before hello was done at " + helloDone);
             assertEquals("0", value(up, "ticker", "restarts"));
             assertEquals("hello from the vmtest system", output(shell, "dynamodctl logs -u hello -n 20 | grep -o 'hello from the vmtest system'"));
+            // logd journals the kernel's log in PID-1 mode (--logd-kmsg /dev/kmsg) under the boot svmgr runs, which is the
+            // kernel's boot id: -k (this boot implied) and -k -b find the kernel's banner.
+            assertEquals(output(shell, "cat /proc/sys/kernel/random/boot_id | tr -d -"), output(shell, "dynamodctl logs --list-boots | tail -n 1 | awk '{print $2}'"));
+            assertEquals("Linux version", output(shell, "dynamodctl logs -k --no-pager | grep -o 'Linux version' | head -n 1"));
+            assertEquals("Linux version", output(shell, "dynamodctl logs -k -b --no-pager | grep -o 'Linux version' | head -n 1"));
 
             // What PID 1 and svmgr hold (docs/vmtest.md's measurements; printed, not asserted).
             String svmgrPid = output(shell, SVMGR_PID);

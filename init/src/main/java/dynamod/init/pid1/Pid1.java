@@ -8,6 +8,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
 
 /**
  * dynamod-init as PID 1: the initramfs phase (when / is the initramfs and root= is given), the real root's setup,
@@ -60,6 +62,12 @@ public final class Pid1 {
             say("bad arguments (" + e.getMessage() + "): going on with the defaults\n" + InitOptions.USAGE);
             options = InitOptions.parse(new String[0], true);
         }
+        // On a machine the boot is the kernel's: _BOOT_ID then equals /proc/sys/kernel/random/boot_id, as journald's and
+        // sd_id128_get_boot()'s. A container shares its host's kernel (and its boot id) across restarts: a new one each start.
+        if (mode == Mode.BOOT && options.bootId().isEmpty()) {
+            Optional<UUID> kernel = kernelBootId();
+            if (kernel.isPresent()) options = options.withBootId(kernel.get());
+        }
         RealRoot.setUp(mode, options.state(), Pid1::say);
         if (cmdline.emergency()) {
             EmergencyShell.runAndWait("dynamod.emergency is on the kernel command line; exit the shell to start the services", Pid1::say);
@@ -67,6 +75,15 @@ public final class Pid1 {
         Init.Outcome outcome = Init.supervise(options, new Init.Role.Pid1(mode, cmdline.config()), SignalSource::deliverTo);
         say("the services are stopped (" + outcome.kind() + (outcome.clean() ? "" : ", not within the deadline") + ")");
         FinalShutdown.run(ShutdownPlan.plan(mode, outcome.kind(), outcome.clean(), mounts()), options.killWait(), Pid1::say);
+    }
+
+    private static Optional<UUID> kernelBootId() {
+        try {
+            return Optional.of(UUID.fromString(Files.readString(Path.of("/proc/sys/kernel/random/boot_id")).strip()));
+        } catch (IOException | IllegalArgumentException e) {
+            say("no kernel boot id (" + e.getMessage() + "): a random one");
+            return Optional.empty();
+        }
     }
 
     /**

@@ -9,13 +9,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The services dynamod brings itself, as configuration files made in memory: today {@code dynamod-logd}, the log
  * daemon, when svmgr is given its command line ({@code --logd-argv FILE}, one argument per line, as init's
  * {@code svmgr.argv}). They are loaded, journaled and supervised like any service — a crashed logd is restarted by
  * the root supervisor — and a file of the same name in the configuration replaces them. svmgr's {@code --logd-kmsg PATH}
- * adds {@code --kmsg PATH} to logd's command line (PID-1 images: {@code /dev/kmsg}; host mode leaves the host's kernel
+ * adds {@code --kmsg PATH} to logd's command line, and {@code --boot-id} is always added (the boot logd journals under) (PID-1 images: {@code /dev/kmsg}; host mode leaves the host's kernel
  * log alone unless asked).
  */
 final class BuiltinServices {
@@ -25,7 +26,7 @@ final class BuiltinServices {
     private BuiltinServices() {}
 
     /** The configuration's files, plus the built-in services it does not define itself. */
-    static List<ConfigSource> with(Path config, Optional<Path> logdArgv, Optional<Path> kmsg) {
+    static List<ConfigSource> with(Path config, Optional<Path> logdArgv, Optional<Path> kmsg, UUID bootId) {
         List<ConfigSource> sources = new ArrayList<>(ConfigLoader.sources(config));
         if (logdArgv.isEmpty()) return sources;
         boolean overridden = sources.stream().anyMatch(s -> s.path().getFileName().toString().equals(LOGD + ".toml"));
@@ -37,10 +38,9 @@ final class BuiltinServices {
             Manager.say("no " + LOGD + ": cannot read " + logdArgv.get() + ": " + e.getMessage());
             return sources;
         }
-        if (kmsg.isPresent()) {
-            argv = new ArrayList<>(argv);
-            argv.addAll(List.of("--kmsg", kmsg.get().toString()));
-        }
+        argv = new ArrayList<>(argv);
+        argv.addAll(List.of("--boot-id", bootId.toString())); // logd's own lines belong to this boot too
+        if (kmsg.isPresent()) argv.addAll(List.of("--kmsg", kmsg.get().toString()));
         StringBuilder toml = new StringBuilder();
         toml.append("# Built in: dynamod's log daemon (syslog and journal sockets).\n[service]\nname = \"").append(LOGD)
                 .append("\"\ndescription = \"dynamod's log daemon: the syslog and journal protocol sockets\"\nexec = [");

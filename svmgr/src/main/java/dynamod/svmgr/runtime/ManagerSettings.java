@@ -23,6 +23,6 @@ public record ManagerSettings(Path config, Path state, int initFd, int generatio
 
     /** The configuration's files and the built-in services. */
     public java.util.List<dynamod.conf.ConfigSource> configurationSources() {
-        return BuiltinServices.with(config, logdArgv, logdKmsg);
+        return BuiltinServices.with(config, logdArgv, logdKmsg, bootId);
     }
 }
