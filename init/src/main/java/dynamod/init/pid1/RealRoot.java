@@ -28,7 +28,7 @@ public final class RealRoot {
     public static void setUp(Mode mode, Path state, Consumer<String> say) {
         if (mode == Mode.BOOT) {
             mountAll(MountPlan.missing(concat(MountPlan.API, MountPlan.REAL_ROOT), Pid1.mounts()), say);
-            localFilesystems(say);
+            step(Fstab.FILE, say, () -> localFilesystems(say));
             step("hostname", say, () -> hostname(say));
             // services (and tcp-port readiness, which connects to 127.0.0.1) expect the loopback interface up
             step("loopback", say, () -> Kernel.interfaceUp("lo"));
