@@ -26,6 +26,10 @@ ROOT_LABEL=dynamod-root
 GPT_DISK_UUID=5a1e0d00-d1a0-4000-8000-0000000000d0
 GPT_PART_UUID=5a1e0d00-d1a0-4000-8000-0000000000d1
 ROOT_SIZE=768M
+# The data disk the root's /etc/fstab mounts on /data (nofail: only the UUID boot attaches it).
+DATA_UUID=5a1e0d00-d1a0-4000-8000-0000000000da
+DATA_LABEL=dynamod-data
+DATA_SIZE=16M
 
 # Where things sit in the guest (both trees): one prefix, documented in docs/vmtest.md.
 G=/usr/lib/dynamod
@@ -308,6 +312,11 @@ if ! up_to_date rootdisk "$key" || [ ! -f "$BUILD/root.ext4" ] || [ ! -f "$BUILD
     mkdir -p "$T/usr/bin"
     printf '#!/bin/sh\nLD_LIBRARY_PATH=%s/jdk/lib exec %s/jdk/bin/java @%s/jvm/dynamodctl.args dynamod.ctl.Dynamodctl "$@"\n' \
         "$G" "$G" "$G" >"$T/usr/bin/dynamodctl" && chmod 755 "$T/usr/bin/dynamodctl"
+    # The root by UUID (the boots give ro on the command line: init remounts it read-write as this says) and the data
+    # disk by label; /data is not made here, init makes missing mount points.
+    printf '%s\n' '# /etc/fstab of the vmtest image (docs/vmtest.md)' \
+        "UUID=$ROOT_UUID / ext4 defaults 0 1" \
+        "LABEL=$DATA_LABEL /data ext4 nofail 0 2" >"$T/etc/fstab"
     say "making root.ext4 and root-gpt.img"
     rm -f "$BUILD/root.ext4" "$BUILD/root-gpt.img"
     mkfs.ext4 -q -F -L "$ROOT_LABEL" -U "$ROOT_UUID" -E root_owner=0:0 -d "$T" "$BUILD/root.ext4" "$ROOT_SIZE" >/dev/null
@@ -318,6 +327,16 @@ if ! up_to_date rootdisk "$key" || [ ! -f "$BUILD/root.ext4" ] || [ ! -f "$BUILD
         "$GPT_DISK_UUID" $((root_bytes / 512)) "$GPT_PART_UUID" "$ROOT_LABEL" | sfdisk -q "$BUILD/root-gpt.img" >/dev/null
     dd if="$BUILD/root.ext4" of="$BUILD/root-gpt.img" bs=1M seek=1 conv=notrunc,sparse status=none
     done_step rootdisk "$key"
+fi
+
+# The data disk: a small ext4 with one file, which a boot attaches as a copy of its own (it is written in place).
+key=$(key_of "$DATA_UUID $DATA_LABEL $DATA_SIZE" "$0")
+if ! up_to_date datadisk "$key" || [ ! -f "$BUILD/data.ext4" ]; then
+    say "making data.ext4"
+    rm -rf "$BUILD/data" "$BUILD/data.ext4" && mkdir -p "$BUILD/data"
+    echo "made by build-image.sh" >"$BUILD/data/image-file"
+    mkfs.ext4 -q -F -L "$DATA_LABEL" -U "$DATA_UUID" -E root_owner=0:0 -d "$BUILD/data" "$BUILD/data.ext4" "$DATA_SIZE" >/dev/null
+    done_step datadisk "$key"
 fi
 
 # What the harness boots (dynamod.vmtest.VmImage reads this).
@@ -332,6 +351,8 @@ root.gpt.disk=$BUILD/root-gpt.img
 root.uuid=$ROOT_UUID
 root.label=$ROOT_LABEL
 root.gpt.partuuid=$GPT_PART_UUID
+data.disk=$BUILD/data.ext4
+data.label=$DATA_LABEL
 PROPERTIES
 mv "$BUILD/image.properties.new" "$BUILD/image.properties"
 say "image ready in $BUILD ($(( ($(date +%s%N) - started) / 1000000 )) ms; initramfs $(du -m "$BUILD/initramfs.cpio" | cut -f1) MB, root disk $(du -m "$BUILD/root.ext4" | cut -f1) MB used)"

@@ -11,9 +11,10 @@ import java.util.Properties;
  *
  * @param rootDisk the root file system as a bare ext4 image ({@code /dev/vda} in the guest)
  * @param rootGptDisk the same file system as partition 1 of a GPT disk ({@code /dev/vda1})
+ * @param dataDisk a small ext4 disk that the root's /etc/fstab mounts on /data by its label ({@code nofail})
  */
 public record VmImage(Path kernel, String kernelVersion, Path initramfs, Path rootDisk, Path rootGptDisk, String rootUuid,
-        String rootLabel, String rootPartUuid) {
+        String rootLabel, String rootPartUuid, Path dataDisk, String dataLabel) {
 
     /** System property naming the build directory (build-image.sh's DYNAMOD_VM_BUILD). */
     public static final String BUILD_PROPERTY = "dynamod.vmtest.build";
@@ -40,8 +41,9 @@ public record VmImage(Path kernel, String kernelVersion, Path initramfs, Path ro
         }
         VmImage image = new VmImage(path(p, file, "kernel"), value(p, file, "kernel.version"), path(p, file, "initramfs"),
                 path(p, file, "root.disk"), path(p, file, "root.gpt.disk"), value(p, file, "root.uuid"),
-                value(p, file, "root.label"), value(p, file, "root.gpt.partuuid"));
-        for (Path f : new Path[] {image.kernel, image.initramfs, image.rootDisk, image.rootGptDisk}) {
+                value(p, file, "root.label"), value(p, file, "root.gpt.partuuid"), path(p, file, "data.disk"),
+                value(p, file, "data.label"));
+        for (Path f : new Path[] {image.kernel, image.initramfs, image.rootDisk, image.rootGptDisk, image.dataDisk}) {
             if (!Files.isRegularFile(f)) throw new IllegalStateException(file + " names " + f + ", which does not exist");
         }
         return image;

@@ -17,9 +17,11 @@ import java.util.Objects;
  * @param timeout the hard limit: QEMU is killed when it runs longer
  * @param shellPort whether the guest gets a virtio-serial port named {@value #SHELL_PORT_NAME} for a {@link GuestShell}
  * @param niceness the host scheduling niceness QEMU runs at (the CI machine is shared)
+ * @param dataDisks more disks after {@code disk} ({@code /dev/vdb}, ...), written in place (no snapshot), so that the
+ *     host can read what the guest wrote: give each boot its own copy
  */
 public record VmSpec(VmImage image, Path disk, String root, String rdinit, List<String> kernelArgs, int cpus, int memoryMb,
-        Duration timeout, boolean shellPort, Accelerator accelerator, int niceness) {
+        Duration timeout, boolean shellPort, Accelerator accelerator, int niceness, List<Path> dataDisks) {
 
     /**
      * The parameters every boot gets: console on the serial port; a panic exits QEMU at once (with -no-reboot); no
@@ -39,6 +41,7 @@ public record VmSpec(VmImage image, Path disk, String root, String rdinit, List<
         Objects.requireNonNull(image);
         Objects.requireNonNull(disk);
         kernelArgs = List.copyOf(kernelArgs);
+        dataDisks = List.copyOf(dataDisks);
         if (cpus < 1 || memoryMb < 64) throw new IllegalArgumentException("a VM needs a CPU and 64 MB");
         if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("the timeout must be positive");
     }
@@ -46,34 +49,41 @@ public record VmSpec(VmImage image, Path disk, String root, String rdinit, List<
     /** The defaults: the bare ext4 root disk by UUID, {@code /init}, 2 CPUs, 512 MB, 5 minutes, TCG unless KVM works. */
     public static VmSpec of(VmImage image) {
         return new VmSpec(image, image.rootDisk(), "UUID=" + image.rootUuid(), "/init", List.of(), 2, 512,
-                Duration.ofMinutes(5), false, Accelerator.choose(), 10);
+                Duration.ofMinutes(5), false, Accelerator.choose(), 10, List.of());
     }
 
     public VmSpec withDisk(Path disk, String root) {
-        return new VmSpec(image, disk, root, rdinit, kernelArgs, cpus, memoryMb, timeout, shellPort, accelerator, niceness);
+        return new VmSpec(image, disk, root, rdinit, kernelArgs, cpus, memoryMb, timeout, shellPort, accelerator, niceness, dataDisks);
     }
 
     public VmSpec withRdinit(String rdinit) {
-        return new VmSpec(image, disk, root, rdinit, kernelArgs, cpus, memoryMb, timeout, shellPort, accelerator, niceness);
+        return new VmSpec(image, disk, root, rdinit, kernelArgs, cpus, memoryMb, timeout, shellPort, accelerator, niceness, dataDisks);
     }
 
     /** Adds kernel parameters after the ones there are. */
     public VmSpec withKernelArgs(String... args) {
         List<String> all = new ArrayList<>(kernelArgs);
         all.addAll(List.of(args));
-        return new VmSpec(image, disk, root, rdinit, all, cpus, memoryMb, timeout, shellPort, accelerator, niceness);
+        return new VmSpec(image, disk, root, rdinit, all, cpus, memoryMb, timeout, shellPort, accelerator, niceness, dataDisks);
     }
 
     public VmSpec withTimeout(Duration timeout) {
-        return new VmSpec(image, disk, root, rdinit, kernelArgs, cpus, memoryMb, timeout, shellPort, accelerator, niceness);
+        return new VmSpec(image, disk, root, rdinit, kernelArgs, cpus, memoryMb, timeout, shellPort, accelerator, niceness, dataDisks);
     }
 
     public VmSpec withShellPort() {
-        return new VmSpec(image, disk, root, rdinit, kernelArgs, cpus, memoryMb, timeout, true, accelerator, niceness);
+        return new VmSpec(image, disk, root, rdinit, kernelArgs, cpus, memoryMb, timeout, true, accelerator, niceness, dataDisks);
     }
 
     public VmSpec withAccelerator(Accelerator accelerator) {
-        return new VmSpec(image, disk, root, rdinit, kernelArgs, cpus, memoryMb, timeout, shellPort, accelerator, niceness);
+        return new VmSpec(image, disk, root, rdinit, kernelArgs, cpus, memoryMb, timeout, shellPort, accelerator, niceness, dataDisks);
+    }
+
+    /** Adds a disk after the ones there are, written in place. */
+    public VmSpec withDataDisk(Path dataDisk) {
+        List<Path> all = new ArrayList<>(dataDisks);
+        all.add(dataDisk);
+        return new VmSpec(image, disk, root, rdinit, kernelArgs, cpus, memoryMb, timeout, shellPort, accelerator, niceness, all);
     }
 
     /** The whole kernel command line. */
@@ -86,8 +96,8 @@ public record VmSpec(VmImage image, Path disk, String root, String rdinit, List<
     }
 
     /**
-     * The QEMU command: no default devices, the serial console on stdio (QEMU's stdin and stdout), the disk on
-     * virtio-blk, and with {@link #shellPort} a virtio-serial port whose other end is the unix socket {@code shellSocket}
+     * The QEMU command: no default devices, the serial console on stdio (QEMU's stdin and stdout), the disk and the
+     * data disks on virtio-blk, and with {@link #shellPort} a virtio-serial port whose other end is the unix socket {@code shellSocket}
      * (QEMU connects to it as a client at start).
      */
     List<String> qemuCommand(Path shellSocket) {
@@ -97,6 +107,7 @@ public record VmSpec(VmImage image, Path disk, String root, String rdinit, List<
                 "-display", "none", "-bios", FIRMWARE, "-kernel", image.kernel().toString(),
                 "-initrd", image.initramfs().toString(), "-append", kernelCommandLine(), "-serial", "stdio",
                 "-drive", "file=" + disk + ",format=raw,if=virtio,snapshot=on"));
+        for (Path data : dataDisks) cmd.addAll(List.of("-drive", "file=" + data + ",format=raw,if=virtio"));
         if (shellPort) {
             cmd.addAll(List.of("-device", "virtio-serial-pci", "-chardev", "socket,id=shell,path=" + shellSocket,
                     "-device", "virtserialport,chardev=shell,name=" + SHELL_PORT_NAME));

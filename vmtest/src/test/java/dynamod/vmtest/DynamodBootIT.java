@@ -42,9 +42,12 @@ class DynamodBootIT {
         return Path.of("target", "vm-runs", "dynamod-" + name);
     }
 
-    /** A dynamod boot: the root read-write (init has no fstab handling to remount it), the shell port. */
+    /**
+     * A dynamod boot: the root read-only on the command line, as distributions boot (init remounts it read-write as
+     * the image's /etc/fstab says), the shell port.
+     */
     private static VmSpec dynamodBoot() {
-        return VmSpec.of(image).withShellPort().withKernelArgs("rw");
+        return VmSpec.of(image).withShellPort().withKernelArgs("ro");
     }
 
     private static void assertLine(VmResult result, Predicate<String> matches, String what) {
@@ -116,9 +119,25 @@ class DynamodBootIT {
         shell.send(command + "\n");
     }
 
+    /** A host tool's exit status and output (e2fsprogs' tools are in /usr/sbin, which a test's PATH may lack). */
+    private record HostRun(int exitStatus, String output) {}
+
+    private static HostRun host(String tool, String... args) throws Exception {
+        String path = List.of("/usr/sbin/" + tool, "/sbin/" + tool).stream().filter(p -> Files.isExecutable(Path.of(p)))
+                .findFirst().orElse(tool);
+        List<String> command = new java.util.ArrayList<>(List.of(path));
+        command.addAll(List.of(args));
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        return new HostRun(p.waitFor(), output);
+    }
+
     @Test
     void bootsByUuidStartsTheServicesInOrderSurvivesAKilledSvmgrAndPowersOffCleanly() throws Exception {
-        try (Vm vm = Vm.start(dynamodBoot(), runDir("uuid"))) {
+        // The data disk is written in place: this boot's own copy, read on the host after the poweroff.
+        Path dataDisk = Files.copy(image.dataDisk(), Files.createDirectories(runDir("uuid")).resolve("data.ext4"),
+                java.nio.file.StandardCopyOption.REPLACE_EXISTING).toAbsolutePath();
+        try (Vm vm = Vm.start(dynamodBoot().withDataDisk(dataDisk), runDir("uuid"))) {
             GuestShell shell = vm.shell("VMTEST-SHELL-READY", BOOT_TIMEOUT);
 
             // Ready, in dependency order: ticker (after = hello) started only once hello was done.
@@ -157,6 +176,12 @@ class DynamodBootIT {
             }
             assertNotEquals(svmgrPid, output(shell, SVMGR_PID));
 
+            // /etc/fstab: / booted ro and remounted read-write, the data disk (by label) on /data, made by init.
+            assertEquals("rw", output(shell, "awk '$2 == \"/\" {o = $4} END {split(o, a, \",\"); print a[1]}' /proc/mounts"));
+            assertEquals("/dev/vdb ext4", output(shell, "awk '$2 == \"/data\" {print $1, $3}' /proc/mounts"));
+            assertEquals("made by build-image.sh", output(shell, "cat /data/image-file"));
+            assertEquals(0, shell.run("echo written-in-the-guest >/data/guest-file", COMMAND_TIMEOUT).exitStatus());
+
             sendShutdown(shell, "dynamodctl shutdown poweroff");
             VmResult result = vm.awaitExit();
             assertTrue(result.poweredOff(), result::describe);
@@ -164,7 +189,18 @@ class DynamodBootIT {
             assertLine(result, "dynamod-init: switching to the real root: exec /sbin/dynamod-init");
             assertLine(result, "dynamod-init: remounted / read-only");
             assertLine(result, "dynamod-init: poweroff now");
+            assertLine(result, "dynamod-init: remounted / read-write (/etc/fstab:2)");
+            assertLine(result, l -> l.startsWith("dynamod-init: mounted /dev/vdb ") && l.contains("LABEL=" + image.dataLabel())
+                    && l.endsWith(" on /data as ext4 (/etc/fstab:3)"), "mounting the data disk by label");
+            assertLine(result, "dynamod-init: unmounted /data");
         }
+        // Unmounted cleanly, with what the guest wrote.
+        HostRun state = host("dumpe2fs", "-h", dataDisk.toString());
+        assertTrue(state.output().lines().anyMatch(l -> l.matches("Filesystem state: +clean")), state::output);
+        HostRun fsck = host("e2fsck", "-fn", dataDisk.toString());
+        assertEquals(0, fsck.exitStatus(), fsck::output);
+        HostRun file = host("debugfs", "-R", "cat /guest-file", dataDisk.toString());
+        assertTrue(file.output().lines().anyMatch("written-in-the-guest"::equals), file::output);
     }
 
     @Test
@@ -196,6 +232,9 @@ class DynamodBootIT {
             assertEquals(VmResult.Shutdown.RESTART, result.shutdown(), result::describe);
             assertEquals(0, result.exitStatus(), result::describe);
             assertLine(result, l -> l.startsWith("dynamod-init: mounted /dev/vda ") && l.contains("LABEL=" + image.rootLabel()), "mounting the root by label");
+            // No data disk in this boot: its fstab line has nofail.
+            assertLine(result, "dynamod-init: cannot mount LABEL=" + image.dataLabel() + " on /data (/etc/fstab:3): no block device matches LABEL="
+                    + image.dataLabel() + " (nofail: booting without it)");
             assertLine(result, "dynamod-init: remounted / read-only");
             assertLine(result, "dynamod-init: reboot now");
         }

@@ -13,7 +13,7 @@ class VmSpecTest {
 
     private static final VmImage IMAGE = new VmImage(Path.of("/b/vmlinuz"), "6.1.0-57-cloud-amd64", Path.of("/b/initramfs.cpio"),
             Path.of("/b/root.ext4"), Path.of("/b/root-gpt.img"), "5a1e0d00-d1a0-4000-8000-000000000001", "dynamod-root",
-            "5a1e0d00-d1a0-4000-8000-0000000000d1");
+            "5a1e0d00-d1a0-4000-8000-0000000000d1", Path.of("/b/data.ext4"), "dynamod-data");
 
     @Test
     void theDefaultsBootTheBareDiskByUuidThroughInit() {
@@ -41,5 +41,15 @@ class VmSpecTest {
         assertTrue(Collections.indexOfSubList(cmd, List.of("-device", "virtio-serial-pci", "-chardev",
                 "socket,id=shell,path=/tmp/x/shell.sock", "-device", "virtserialport,chardev=shell,name=dynamod.shell")) > 0, cmd::toString);
         assertTrue(cmd.contains("file=/b/root-gpt.img,format=raw,if=virtio,snapshot=on"), cmd::toString);
+    }
+
+    @Test
+    void dataDisksComeAfterTheRootDiskAndAreWrittenInPlace() {
+        List<String> cmd = VmSpec.of(IMAGE).withAccelerator(Accelerator.TCG).withDataDisk(Path.of("/run/1/data.ext4"))
+                .withDataDisk(Path.of("/run/1/more.ext4")).qemuCommand(null);
+        int root = cmd.indexOf("file=/b/root.ext4,format=raw,if=virtio,snapshot=on");
+        assertTrue(root > 0, cmd::toString);
+        assertEquals(List.of("-drive", "file=/run/1/data.ext4,format=raw,if=virtio", "-drive", "file=/run/1/more.ext4,format=raw,if=virtio"),
+                cmd.subList(root + 1, root + 5), "vdb and vdc, without snapshot=on");
     }
 }

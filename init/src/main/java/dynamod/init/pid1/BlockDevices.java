@@ -38,36 +38,38 @@ public final class BlockDevices {
             problems.add("cannot list " + sysClassBlock + ": " + e.getMessage());
             return List.of();
         }
-        Map<String, Map<Integer, String>> tables = new HashMap<>();
+        Map<String, Map<Integer, PartitionTables.Partition>> tables = new HashMap<>();
         List<BlockDevice> devices = new ArrayList<>();
         for (Path entry : entries) {
             String name = entry.getFileName().toString();
             try {
                 if (sectors(entry) == 0) continue;
-                String[] number = Files.readString(entry.resolve("dev")).strip().split(":");
+                String[] devNumber = Files.readString(entry.resolve("dev")).strip().split(":");
                 String node = dev.resolve(name.replace('!', '/')).toString();
-                Optional<String> partUuid = Optional.empty();
+                Optional<PartitionTables.Partition> partition = Optional.empty();
                 if (Files.exists(entry.resolve("partition"))) {
-                    int partition = Integer.parseInt(Files.readString(entry.resolve("partition")).strip());
+                    int number = Integer.parseInt(Files.readString(entry.resolve("partition")).strip());
                     String disk = entry.toRealPath().getParent().getFileName().toString();
-                    Map<Integer, String> table = tables.get(disk);
+                    Map<Integer, PartitionTables.Partition> table = tables.get(disk);
                     if (table == null) {
                         Path diskNode = dev.resolve(disk.replace('!', '/'));
                         try (FileChannel c = FileChannel.open(diskNode, StandardOpenOption.READ)) {
-                            table = PartitionTables.partUuids((offset, length) -> read(c, offset, length));
+                            table = PartitionTables.partitions((offset, length) -> read(c, offset, length));
                         } catch (IOException e) {
                             problems.add("cannot read the partition table of " + diskNode + ": " + e.getMessage());
                             table = Map.of();
                         }
                         tables.put(disk, table);
                     }
-                    partUuid = Optional.ofNullable(table.get(partition));
+                    partition = Optional.ofNullable(table.get(number));
                 }
                 Optional<BlockDevice.Filesystem> fs;
                 try (FileChannel c = FileChannel.open(Path.of(node), StandardOpenOption.READ)) {
                     fs = Superblocks.probe(read(c, 0, Superblocks.HEAD_BYTES));
                 }
-                devices.add(new BlockDevice(name, node, Integer.parseInt(number[0]), Integer.parseInt(number[1]), fs, partUuid));
+                devices.add(new BlockDevice(name, node, Integer.parseInt(devNumber[0]), Integer.parseInt(devNumber[1]), fs,
+                        partition.map(PartitionTables.Partition::partUuid),
+                        partition.map(PartitionTables.Partition::partLabel).filter(l -> !l.isEmpty())));
             } catch (IOException | RuntimeException e) {
                 problems.add(name + ": " + e.getMessage());
             }

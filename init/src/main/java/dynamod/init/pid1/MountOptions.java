@@ -21,7 +21,8 @@ public record MountOptions(long flags, long clear, String data) {
             Map.entry("dirsync", Kernel.MS_DIRSYNC), Map.entry("noatime", Kernel.MS_NOATIME),
             Map.entry("nodiratime", Kernel.MS_NODIRATIME), Map.entry("relatime", Kernel.MS_RELATIME),
             Map.entry("strictatime", Kernel.MS_STRICTATIME), Map.entry("lazytime", Kernel.MS_LAZYTIME),
-            Map.entry("nosymfollow", Kernel.MS_NOSYMFOLLOW));
+            Map.entry("nosymfollow", Kernel.MS_NOSYMFOLLOW), Map.entry("bind", Kernel.MS_BIND),
+            Map.entry("rbind", Kernel.MS_BIND | Kernel.MS_REC));
     private static final Map<String, Long> CLEAR = Map.of("rw", Kernel.MS_RDONLY, "suid", Kernel.MS_NOSUID,
             "dev", Kernel.MS_NODEV, "exec", Kernel.MS_NOEXEC, "async", Kernel.MS_SYNCHRONOUS,
             "atime", Kernel.MS_NOATIME, "diratime", Kernel.MS_NODIRATIME, "norelatime", Kernel.MS_RELATIME);

@@ -47,7 +47,14 @@ public record MountTable(List<Entry> entries) {
         return at(mountPoint).isPresent();
     }
 
-    private static String unescape(String s) {
+    /** Whether {@code path} is strictly below {@code dir} ({@code /data/x} in {@code /data}, not {@code /database}). */
+    public static boolean isInside(String path, String dir) {
+        if (path.equals(dir)) return false;
+        return dir.equals("/") ? path.startsWith("/") : path.startsWith(dir + "/");
+    }
+
+    /** Undoes the kernel's and fstab's octal escapes ({@code \040} for a blank, {@code \134} for a backslash). */
+    static String unescape(String s) {
         if (s.indexOf('\\') < 0) return s;
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < s.length(); i++) {

@@ -11,9 +11,11 @@ import java.util.UUID;
 import java.util.function.Consumer;
 
 /**
- * PID 1's setup on the real root, before the supervisor: the filesystems every system expects, the hostname, the
- * machine id, the random seed, and svmgr's runtime directory on /run. Each step that fails is said and skipped:
- * a machine without a hostname still boots. In a container the runtime made the filesystems and owns the
+ * PID 1's setup on the real root, before the supervisor: the filesystems every system expects, then {@code /} remounted
+ * and the local filesystems mounted as {@code /etc/fstab} says, the hostname, the machine id, the random seed, and
+ * svmgr's runtime directory on /run. Each step that fails is said and skipped: a machine without a hostname still
+ * boots. A filesystem fstab lists without {@code nofail} that cannot be mounted opens the emergency shell (as
+ * systemd's local-fs.target does); when the shell exits, the mounts are tried again. In a container the runtime made the filesystems and owns the
  * hostname, and the kernel's pool is the host's: only the machine id is ours to ensure.
  */
 public final class RealRoot {
@@ -26,6 +28,7 @@ public final class RealRoot {
     public static void setUp(Mode mode, Path state, Consumer<String> say) {
         if (mode == Mode.BOOT) {
             mountAll(MountPlan.missing(concat(MountPlan.API, MountPlan.REAL_ROOT), Pid1.mounts()), say);
+            step(Fstab.FILE, say, () -> localFilesystems(say));
             step("hostname", say, () -> hostname(say));
             // services (and tcp-port readiness, which connects to 127.0.0.1) expect the loopback interface up
             step("loopback", say, () -> Kernel.interfaceUp("lo"));
@@ -52,6 +55,16 @@ public final class RealRoot {
             } catch (IOException e) {
                 say.accept("cannot mount " + m + ": " + e.getMessage());
             }
+        }
+    }
+
+    /** /etc/fstab's mounts, until none that the boot needs is missing (the emergency shell in between). */
+    private static void localFilesystems(Consumer<String> say) {
+        List<String> failed;
+        while (!(failed = LocalMounts.mountAll(Path.of(Fstab.FILE), say)).isEmpty()) {
+            EmergencyShell.runAndWait(String.join("; ", failed) + ". " + Fstab.FILE + " lists "
+                    + (failed.size() == 1 ? "it" : "them") + " without nofail: fix the line (or add nofail) and exit the shell"
+                    + " to try the mounts again", say);
         }
     }
 

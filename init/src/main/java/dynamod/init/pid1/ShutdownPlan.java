@@ -67,14 +67,17 @@ public final class ShutdownPlan {
 
     /**
      * The mounts to unmount: all but / and the virtual ones (a disk mounted below /run is still unmounted), deepest
-     * first, later mounts before earlier ones at the same depth.
+     * first, later mounts before earlier ones at the same depth. A virtual one inside a disk's mount (a tmpfs bound
+     * on /var/lib/dynamod/run with /var on its own disk) goes too, first: it would keep the disk busy.
      */
     static List<MountTable.Entry> unmountOrder(MountTable mounts) {
         List<MountTable.Entry> entries = mounts.entries();
+        List<String> disks = entries.stream().filter(e -> !e.mountPoint().equals("/") && !VIRTUAL.contains(e.fsType()))
+                .map(MountTable.Entry::mountPoint).toList();
         List<MountTable.Entry> candidates = new ArrayList<>();
-        for (int i = 0; i < entries.size(); i++) {
-            MountTable.Entry e = entries.get(i);
-            if (e.mountPoint().equals("/") || VIRTUAL.contains(e.fsType())) continue;
+        for (MountTable.Entry e : entries) {
+            if (e.mountPoint().equals("/")) continue;
+            if (VIRTUAL.contains(e.fsType()) && disks.stream().noneMatch(d -> MountTable.isInside(e.mountPoint(), d))) continue;
             candidates.add(e);
         }
         List<MountTable.Entry> ordered = new ArrayList<>(candidates);

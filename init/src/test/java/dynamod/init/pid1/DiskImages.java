@@ -66,7 +66,10 @@ final class DiskImages {
         return b.array();
     }
 
-    /** A GPT disk (512-byte sectors): protective MBR, header at LBA 1 with both CRCs, 128 entries from LBA 2. */
+    /**
+     * A GPT disk (512-byte sectors): protective MBR, header at LBA 1 with both CRCs, 128 entries from LBA 2; the
+     * n-th partition given is named "part n".
+     */
     static byte[] gpt(List<String> partitionGuids, int emptySlotsBefore) {
         ByteBuffer b = le(34 * 512);
         b.put(446 + 4, (byte) 0xEE).putInt(446 + 8, 1).putInt(446 + 12, 0xFFFFFFFF);
@@ -79,7 +82,7 @@ final class DiskImages {
             entries.put(at + 16, guidBytes(partitionGuids.get(i)));
             entries.putLong(at + 32, 2048L * (i + 1));
             entries.putLong(at + 40, 2048L * (i + 2) - 1);
-            entries.put(at + 56, "root".getBytes(StandardCharsets.UTF_16LE));
+            entries.put(at + 56, ("part " + (i + 1)).getBytes(StandardCharsets.UTF_16LE)); // the PARTLABEL
         }
         b.put(1024, entries.array());
         int h = 512;

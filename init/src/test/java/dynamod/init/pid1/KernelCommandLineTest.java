@@ -45,6 +45,12 @@ class KernelCommandLineTest {
         assertEquals(new RootSpec.PartUuid("1234abcd-01"), KernelCommandLine.parse("root=PARTUUID=1234ABCD-01").root().orElseThrow());
         assertEquals(new RootSpec.Label("My Root"), KernelCommandLine.parse("root=\"LABEL=My Root\"").root().orElseThrow());
         assertEquals(new RootSpec.Label("My Root"), KernelCommandLine.parse("root=LABEL=\"My Root\" ro").root().orElseThrow());
+        assertEquals(new RootSpec.PartLabel("root"), KernelCommandLine.parse("root=PARTLABEL=root").root().orElseThrow());
+        assertEquals(new RootSpec.FsUuid("5a1e0d00-d1a0-4000-8000-000000000001"),
+                KernelCommandLine.parse("root=/dev/disk/by-uuid/5A1E0D00-D1A0-4000-8000-000000000001").root().orElseThrow());
+        assertEquals(new RootSpec.Label("My Root"), KernelCommandLine.parse("root=/dev/disk/by-label/My\\x20Root").root().orElseThrow());
+        assertEquals(new RootSpec.DevicePath("/dev/disk/by-path/pci-0000:00:04.0"),
+                KernelCommandLine.parse("root=/dev/disk/by-path/pci-0000:00:04.0").root().orElseThrow());
     }
 
     @Test

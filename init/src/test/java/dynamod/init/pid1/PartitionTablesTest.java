@@ -13,6 +13,9 @@ class PartitionTablesTest {
         byte[] disk = DiskImages.gpt(List.of("6b8a3c2e-1f4d-4e9a-b7c6-5d4e3f2a1b0c", "ABCDEF01-2345-6789-ABCD-EF0123456789"), 1);
         assertEquals(Map.of(2, "6b8a3c2e-1f4d-4e9a-b7c6-5d4e3f2a1b0c", 3, "abcdef01-2345-6789-abcd-ef0123456789"),
                 PartitionTables.partUuids(DiskImages.source(disk)));
+        assertEquals(Map.of(2, new PartitionTables.Partition("6b8a3c2e-1f4d-4e9a-b7c6-5d4e3f2a1b0c", "part 1"),
+                3, new PartitionTables.Partition("abcdef01-2345-6789-abcd-ef0123456789", "part 2")),
+                PartitionTables.partitions(DiskImages.source(disk)), "the names are the PARTLABELs");
     }
 
     @Test
@@ -30,6 +33,8 @@ class PartitionTablesTest {
         byte[] disk = DiskImages.mbr(0x1234abcdL, 0x83, 0x82, 0x05);
         assertEquals(Map.of(1, "1234abcd-01", 2, "1234abcd-02", 3, "1234abcd-03", 5, "1234abcd-05", 6, "1234abcd-06"),
                 PartitionTables.partUuids(DiskImages.source(disk)));
+        assertEquals(new PartitionTables.Partition("1234abcd-05", ""), PartitionTables.partitions(DiskImages.source(disk)).get(5),
+                "MBR partitions have no name");
     }
 
     @Test

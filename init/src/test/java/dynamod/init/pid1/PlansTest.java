@@ -65,6 +65,22 @@ class PlansTest {
     }
 
     @Test
+    void aVirtualMountInsideADiskGoesBeforeTheDiskAndFstabMountsAreUnmounted() {
+        // /var and /data from /etc/fstab; init's runtime directory bound inside /var (a tmpfs would keep /var busy)
+        MountTable mounts = MountTable.parse("""
+                1 0 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw
+                26 1 0:24 / /run rw,nosuid,nodev shared:10 - tmpfs tmpfs rw,mode=755
+                40 1 254:16 / /var rw,relatime shared:30 - ext4 /dev/vdb rw
+                41 1 254:32 / /data rw,relatime shared:31 - ext4 /dev/vdc rw
+                42 40 0:24 /dynamod /var/lib/dynamod/run rw,nosuid,nodev shared:10 - tmpfs tmpfs rw,mode=755
+                43 1 0:30 / /tmp rw shared:32 - tmpfs tmpfs rw
+                """);
+        assertEquals(List.of(new MountTable.Entry(42, 40, "/var/lib/dynamod/run", "tmpfs", "tmpfs", "rw,nosuid,nodev"),
+                mounts.at("/data").orElseThrow(), mounts.at("/var").orElseThrow()), ShutdownPlan.unmountOrder(mounts),
+                "/run and /tmp stay (they hold no disk's data), / is remounted read-only instead");
+    }
+
+    @Test
     void theKindChoosesTheRebootCommand() {
         assertEquals(new ShutdownPlan.Step.Reboot(Kernel.REBOOT_RESTART, "reboot"), last(ShutdownPlan.plan(Mode.BOOT, "reboot", true, MountTable.EMPTY)));
         assertEquals(new ShutdownPlan.Step.Reboot(Kernel.REBOOT_HALT, "halt"), last(ShutdownPlan.plan(Mode.BOOT, "halt", false, MountTable.EMPTY)));

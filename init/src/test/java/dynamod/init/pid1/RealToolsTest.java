@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The parsers against what the real tools write and read: mkfs.ext4's superblock (checked against blkid) and
- * sfdisk's GPT and MBR tables (checked against sfdisk's own PARTUUIDs). Skipped where the tools are missing.
+ * sfdisk's GPT and MBR tables (checked against sfdisk's own PARTUUIDs and names). Skipped where the tools are missing.
  */
 class RealToolsTest {
 
@@ -37,9 +37,12 @@ class RealToolsTest {
     void sfdiskGptAndMbr() throws Exception {
         tools("/usr/sbin/sfdisk");
         Path gpt = sparse("gpt.img", 20);
-        run(List.of("/usr/sbin/sfdisk", "-q", gpt.toString()), "label: gpt\n,8M,L\n,,L\n");
+        run(List.of("/usr/sbin/sfdisk", "-q", gpt.toString()), "label: gpt\nsize=8M, type=L, name=\"my data\"\ntype=L\n");
         Map<Integer, String> gptUuids = PartitionTables.partUuids(DiskImages.source(Files.readAllBytes(gpt)));
         assertEquals(Map.of(1, partUuid(gpt, 1), 2, partUuid(gpt, 2)), gptUuids);
+        Map<Integer, PartitionTables.Partition> gptPartitions = PartitionTables.partitions(DiskImages.source(Files.readAllBytes(gpt)));
+        assertEquals(List.of("my data", ""), List.of(gptPartitions.get(1).partLabel(), gptPartitions.get(2).partLabel()),
+                "the names as sfdisk wrote them");
 
         Path mbr = sparse("mbr.img", 20);
         run(List.of("/usr/sbin/sfdisk", "-q", mbr.toString()), "label: dos\n,4M,83\n,,5\n,4M,83\n,4M,83\n");

@@ -26,6 +26,13 @@ class RootFinderTest {
         assertEquals("/vda2", find("root=PARTUUID=" + ROOT_PART, devices));
         assertEquals("/vda2", find("root=LABEL=rootfs", devices));
         assertEquals("/vda2", find("root=/dev/vda2", devices));
+        assertEquals("/vda2", find("\"root=PARTLABEL=part 2\"", devices));
+        assertEquals("/vda2", find("root=/dev/disk/by-partlabel/part\\x202", devices), "udev's link name, without udev");
+        assertEquals("/vda2", find("root=/dev/disk/by-uuid/" + ROOT_UUID, devices));
+        assertEquals("/vda2", find("root=/dev/disk/by-label/rootfs", devices));
+        assertEquals("/vda2", find("root=/dev/disk/by-partuuid/" + ROOT_PART, devices));
+        assertEquals("", find("\"root=PARTLABEL=Part 2\"", devices), "partition names are compared exactly");
+        assertEquals("", find("root=/dev/disk/by-id/virtio-root", devices), "by-id names hardware: only udev knows it");
         assertEquals("/vda2", find("root=254:2", devices));
         assertEquals("/vdb1", find("root=PARTUUID=1234abcd-01", devices));
         assertEquals("/vdb1", find("root=LABEL=data", devices));
@@ -40,6 +47,9 @@ class RootFinderTest {
         BlockDevice root = devices.stream().filter(d -> d.name().equals("vda2")).findFirst().orElseThrow();
         assertEquals(Optional.of(new BlockDevice.Filesystem("ext4", ROOT_UUID, "rootfs")), root.filesystem());
         assertEquals(Optional.of(ROOT_PART), root.partUuid());
+        assertEquals(Optional.of("part 2"), root.partLabel());
+        assertEquals(Optional.empty(), devices.stream().filter(d -> d.name().equals("vdb1")).findFirst().orElseThrow().partLabel(),
+                "an MBR partition has no PARTLABEL");
         assertEquals(List.of("vda", "vda1", "vda2", "vdb", "vdb1", "vdc"), devices.stream().map(BlockDevice::name).toList(),
                 "the empty drive sr0 is left out");
         BlockDevice esp = devices.get(1);
@@ -50,7 +60,7 @@ class RootFinderTest {
     @Test
     void aClonedUuidMatchesTwiceAndTheFirstWins() throws Exception {
         List<BlockDevice> devices = new ArrayList<>(machine());
-        devices.add(new BlockDevice("vdz", "/dev/vdz", 254, 99, Optional.of(new BlockDevice.Filesystem("ext4", ROOT_UUID, "")), Optional.empty()));
+        devices.add(new BlockDevice("vdz", "/dev/vdz", 254, 99, Optional.of(new BlockDevice.Filesystem("ext4", ROOT_UUID, "")), Optional.empty(), Optional.empty()));
         RootFinder.Match m = RootFinder.find(new RootSpec.FsUuid(ROOT_UUID), devices);
         assertEquals("vda2", m.device().orElseThrow().name());
         assertEquals(List.of("vdz"), m.alsoMatching().stream().map(BlockDevice::name).toList());
