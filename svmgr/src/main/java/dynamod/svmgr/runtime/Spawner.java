@@ -89,15 +89,10 @@ final class Spawner {
         if (executable.isEmpty()) {
             return new Failed("exec", 2, command.getFirst() + ": not found in PATH (" + env.getOrDefault("PATH", DEFAULT_PATH) + ")");
         }
-        Isolation isolation = spec.isolation();
-        if (isolation.needsPrivileges() && !privileged) {
-            String why = "the manager lacks CAP_SYS_ADMIN (it does not run as root) to set up " + describe(isolation);
-            if (isolation.policy() == IsolationPolicy.REQUIRED) {
-                return new Failed("isolation", 1, why + "; isolation = \"best-effort\" would run it without");
-            }
-            if (warnedUnisolated.add(spec.name())) warn.accept(spec.name(), "runs without its isolation (best-effort): " + why);
-            isolation = isolation.unprivileged();
-        }
+        IsolationPlan plan = plan(spec.isolation(), privileged);
+        if (plan.refused().isPresent()) return plan.refused().get();
+        if (plan.warning().isPresent() && warnedUnisolated.add(spec.name())) warn.accept(spec.name(), plan.warning().get());
+        Isolation isolation = plan.isolation();
         int readyFd = main && spec.readiness() instanceof Readiness.Fd fd ? fd.fd() : -1;
         int reportFd = readyFd == 3 ? 4 : 3;
         List<String> argv = new ArrayList<>(List.of(helper.toString(), "--report-fd", String.valueOf(reportFd), "--setsid", "--close-fds"));
@@ -172,6 +167,21 @@ final class Spawner {
         if (main && spec.readiness() instanceof Readiness.Notify) env.put("NOTIFY_SOCKET", notifySocket.toString());
         if (main && spec.readiness() instanceof Readiness.Fd fd) env.put("DYNAMOD_READY_FD", String.valueOf(fd.fd()));
         return env;
+    }
+
+    /** The isolation a spawn gets, or why it gets none: the decision alone, without a process. */
+    record IsolationPlan(Isolation isolation, Optional<Failed> refused, Optional<String> warning) {}
+
+    /** Without privileges: a required isolation refuses the spawn, a best-effort one shrinks to what needs none. */
+    static IsolationPlan plan(Isolation isolation, boolean privileged) {
+        if (privileged || !isolation.needsPrivileges()) return new IsolationPlan(isolation, Optional.empty(), Optional.empty());
+        String why = "the manager lacks CAP_SYS_ADMIN (it does not run as root) to set up " + describe(isolation);
+        if (isolation.policy() == IsolationPolicy.REQUIRED) {
+            return new IsolationPlan(isolation, Optional.of(new Failed("isolation", 1,
+                    why + "; isolation = \"best-effort\" would run it without")), Optional.empty());
+        }
+        return new IsolationPlan(isolation.unprivileged(), Optional.empty(),
+                Optional.of("runs without its isolation (best-effort): " + why));
     }
 
     /** The helper's view of the isolation; it derives what is implied (mnt, uts) itself. */
