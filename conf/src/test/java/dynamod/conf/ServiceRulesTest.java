@@ -10,12 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dynamod.conf.spec.BindMount;
+import dynamod.conf.spec.Capability;
 import dynamod.conf.spec.CgroupLimits;
 import dynamod.conf.spec.CpuMax;
 import dynamod.conf.spec.Credentials;
 import dynamod.conf.spec.Dependencies;
 import dynamod.conf.spec.EnvironmentFile;
 import dynamod.conf.spec.Isolation;
+import dynamod.conf.spec.IsolationPolicy;
 import dynamod.conf.spec.Namespace;
 import dynamod.conf.spec.ProtectSystem;
 import dynamod.conf.spec.Readiness;
@@ -135,6 +137,10 @@ class ServiceRulesTest {
                 enable = ["net", "ipc", "mount"]
                 private-tmp = true
                 protect-system = "strict"
+                hostname = "db-box"
+                no-new-privileges = true
+                capabilities = ["CAP_NET_BIND_SERVICE", "setuid", "Sys_Nice"]
+                isolation = "best-effort"
                 [[namespace.bind-mounts]]
                 source = "/srv/pg"
                 target = "/var/lib/pg"
@@ -157,8 +163,9 @@ class ServiceRulesTest {
         assertEquals(new CgroupLimits(Optional.of(new Limit(1L << 30)), Optional.of(new Limit(768L << 20)), OptionalInt.of(200),
                 Optional.of(new CpuMax(150_000, 100_000)), Optional.of(Limit.MAX), OptionalInt.of(50)), spec.cgroup());
         assertEquals(new Isolation(Set.of(Namespace.NET, Namespace.IPC, Namespace.MNT),
-                List.of(new BindMount(Path.of("/srv/pg"), Path.of("/var/lib/pg"), true)), true, ProtectSystem.STRICT),
-                spec.isolation());
+                List.of(new BindMount(Path.of("/srv/pg"), Path.of("/var/lib/pg"), true)), true, ProtectSystem.STRICT,
+                Optional.of("db-box"), true, Optional.of(Set.of(Capability.CAP_NET_BIND_SERVICE, Capability.CAP_SETUID,
+                        Capability.CAP_SYS_NICE)), IsolationPolicy.BEST_EFFORT), spec.isolation());
         assertEquals(new ShutdownSpec(new Signal(2), Duration.ofMinutes(1), List.of("/usr/bin/pg_ctl", "stop")), spec.shutdown());
     }
 
@@ -325,6 +332,45 @@ class ServiceRulesTest {
         assertEquals(Set.of(Namespace.PID, Namespace.NET), result.configuration().services().get("web").isolation().namespaces());
         assertHas(load(serviceText("web", "[namespace]\nenable = [\"time\"]\n")), "[namespace] enable[0]: \"time\" is not one of \"pid\"");
         assertTrue(spec(serviceText("a", "[namespace]\nprivate-tmp = true\n")).isolation().needsMountNamespace());
+        assertTrue(spec(serviceText("a", "[namespace]\nenable = [\"pid\"]\n")).isolation().needsMountNamespace(), "pid remounts /proc");
+    }
+
+    @Test
+    void capabilitiesAreNamedAsInCapabilities7() {
+        assertEquals(Optional.of(Set.of()), spec(serviceText("a", "[namespace]\ncapabilities = []\n")).isolation().capabilities());
+        assertEquals(Optional.empty(), spec(serviceText("a", "")).isolation().capabilities(), "absent: the bounding set is left alone");
+        assertEquals(21, Capability.CAP_SYS_ADMIN.number());
+        assertEquals(40, Capability.CAP_CHECKPOINT_RESTORE.number());
+        assertDiagnostics(load(serviceText("web", "[namespace]\ncapabilities = [\"net_raw\", \"CAP_NET_BIND_SERVIC\", 3]\n")),
+                "services/web.toml:5:28: error: [namespace] capabilities[1]: \"CAP_NET_BIND_SERVIC\" is not a capability "
+                        + "(capabilities(7): CAP_CHOWN … CAP_CHECKPOINT_RESTORE); did you mean \"CAP_NET_BIND_SERVICE\"?",
+                "services/web.toml:5:51: error: [namespace] capabilities[2]: expected a capability name, found an integer 3");
+        assertDiagnostics(load(serviceText("web", "[namespace]\ncapabilities = [\"kill\", \"CAP_KILL\"]\n")),
+                "services/web.toml:5:25: warning: [namespace] capabilities: \"CAP_KILL\" is listed more than once");
+    }
+
+    @Test
+    void hostnameIsolationAndNoNewPrivileges() {
+        Isolation defaults = spec(serviceText("a", "")).isolation();
+        assertEquals(IsolationPolicy.REQUIRED, defaults.policy(), "never weaker isolation than asked for, unless allowed");
+        assertFalse(defaults.noNewPrivileges());
+        assertFalse(defaults.needsPrivileges());
+        Isolation named = spec(serviceText("a", "[namespace]\nhostname = \"box-1.example\"\nno-new-privileges = true\n")).isolation();
+        assertEquals(Optional.of("box-1.example"), named.hostname());
+        assertTrue(named.needsPrivileges());
+        assertEquals(Isolation.NONE.namespaces(), named.unprivileged().namespaces());
+        assertTrue(named.unprivileged().noNewPrivileges(), "what needs no privileges stays");
+        assertFalse(named.unprivileged().needsPrivileges());
+        assertDiagnostics(load(serviceText("web", "[namespace]\nhostname = \"bad_name\"\n")),
+                "services/web.toml:5:12: error: [namespace] hostname: \"bad_name\" is not a host name: letters, digits and '-' between dots");
+        assertHas(load(serviceText("web", "[namespace]\nisolation = \"maybe\"\n")),
+                "[namespace] isolation: \"maybe\" is not one of \"required\", \"best-effort\"");
+    }
+
+    @Test
+    void aPidNamespaceCannotServeAForkingService() {
+        assertHas(load(serviceText("web", "type = \"forking\"\n[namespace]\nenable = [\"pid\"]\n")),
+                "services/web.toml:6:10: error: [namespace] enable: \"pid\" cannot serve type = \"forking\"");
     }
 
     @Test

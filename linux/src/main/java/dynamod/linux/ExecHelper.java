@@ -35,10 +35,17 @@ public final class ExecHelper {
 
     private ExecHelper() {}
 
-    /** What the helper reported: ok, or the step that failed with its errno and message. */
-    public record SpawnReport(boolean ok, String step, int errno, String message) {
+    /**
+     * What the helper reported: ok, or the step that failed with its errno and message; {@code pid} is the service's
+     * pid when the helper forked into new pid or user namespaces (the helper itself then exits), else 0.
+     */
+    public record SpawnReport(boolean ok, String step, int errno, String message, int pid) {
 
-        public static final SpawnReport OK = new SpawnReport(true, null, 0, null);
+        public static final SpawnReport OK = new SpawnReport(true, null, 0, null, 0);
+
+        public SpawnReport(boolean ok, String step, int errno, String message) {
+            this(ok, step, errno, message, 0);
+        }
 
         /** The failure as an exception: {@code exec /x: No such file or directory (ENOENT)}. */
         public LinuxException toException() {
@@ -117,15 +124,59 @@ public final class ExecHelper {
         return parseReport(bytes.toString(StandardCharsets.UTF_8));
     }
 
-    /** {@code STEP ERRNO MESSAGE\n}; anything else is reported as it is, as step "report". */
+    /**
+     * An optional {@code pid N} line (the forked service), then {@code STEP ERRNO MESSAGE\n} on failure; anything else
+     * is reported as it is, as step "report".
+     */
     static SpawnReport parseReport(String text) {
-        if (text.isEmpty()) return SpawnReport.OK;
-        String line = text.lines().findFirst().orElse("").strip();
+        List<String> lines = text.lines().toList();
+        int pid = 0;
+        int next = 0;
+        if (!lines.isEmpty() && lines.getFirst().matches("pid [1-9][0-9]{0,9}")) {
+            pid = Integer.parseInt(lines.getFirst().substring(4));
+            next = 1;
+        }
+        if (next == lines.size()) return pid == 0 ? SpawnReport.OK : new SpawnReport(true, null, 0, null, pid);
+        String line = lines.get(next).strip();
         String[] parts = line.split(" ", 3);
         if (parts.length == 3 && !parts[0].isEmpty() && parts[1].matches("[0-9]{1,9}")) {
-            return new SpawnReport(false, parts[0], Integer.parseInt(parts[1]), parts[2]);
+            return new SpawnReport(false, parts[0], Integer.parseInt(parts[1]), parts[2], pid);
         }
-        return new SpawnReport(false, "report", 0, "unreadable report from dynamod-exec: " + line);
+        return new SpawnReport(false, "report", 0, "unreadable report from dynamod-exec: " + line, pid);
+    }
+
+    /** A bind mount of {@link Sandbox}: source seen at target, read-only unless writable. */
+    public record Bind(Path source, Path target, boolean writable) {}
+
+    /**
+     * Isolation the helper sets up before exec (linux/README.md): namespaces by name (pid, mnt, net, uts, ipc, user,
+     * cgroup), private /tmp, protect-system (null, "yes", "full", "strict"), bind mounts, a host name, and the
+     * capability numbers to keep in the bounding set (null: the bounding set is left alone).
+     */
+    public record Sandbox(Set<String> namespaces, boolean privateTmp, String protectSystem, List<Bind> binds, String hostname,
+            Set<Integer> capabilityBound) {
+
+        public static final Sandbox NONE = new Sandbox(Set.of(), false, null, List.of(), null, null);
+
+        public Sandbox {
+            namespaces = Collections.unmodifiableSet(new java.util.TreeSet<>(namespaces));
+            binds = List.copyOf(binds);
+            if (capabilityBound != null) capabilityBound = Collections.unmodifiableSet(new java.util.TreeSet<>(capabilityBound));
+        }
+
+        /** The helper options that ask for it. */
+        public List<String> options() {
+            List<String> args = new ArrayList<>();
+            if (!namespaces.isEmpty()) args.addAll(List.of("--unshare", String.join(",", namespaces)));
+            if (privateTmp) args.add("--private-tmp");
+            if (protectSystem != null) args.addAll(List.of("--protect-system", protectSystem));
+            for (Bind b : binds) args.addAll(List.of(b.writable() ? "--bind-rw" : "--bind", b.source().toString(), b.target().toString()));
+            if (hostname != null) args.addAll(List.of("--hostname", hostname));
+            if (capabilityBound != null) {
+                args.addAll(List.of("--cap-bound", capabilityBound.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(","))));
+            }
+            return args;
+        }
     }
 
     /**
@@ -145,7 +196,8 @@ public final class ExecHelper {
             boolean closeFds,
             Set<Integer> keepFds,
             Map<Integer, Integer> renames,
-            boolean noNewPrivs) {
+            boolean noNewPrivs,
+            Sandbox sandbox) {
 
         public Command {
             Objects.requireNonNull(executable, "executable");
@@ -156,55 +208,60 @@ public final class ExecHelper {
             groups = List.copyOf(groups);
             keepFds = Collections.unmodifiableSet(new LinkedHashSet<>(keepFds));
             renames = Collections.unmodifiableMap(new LinkedHashMap<>(renames));
+            Objects.requireNonNull(sandbox, "sandbox");
         }
 
         /** Runs executable with argv and env, and nothing else changed. */
         public static Command of(String executable, List<String> argv, List<String> env) {
-            return new Command(executable, argv, env, null, null, null, List.of(), false, false, Set.of(), Map.of(), false);
+            return new Command(executable, argv, env, null, null, null, List.of(), false, false, Set.of(), Map.of(), false, Sandbox.NONE);
         }
 
         public Command withWorkdir(Path dir) {
-            return new Command(executable, argv, env, dir, user, group, groups, setsid, closeFds, keepFds, renames, noNewPrivs);
+            return new Command(executable, argv, env, dir, user, group, groups, setsid, closeFds, keepFds, renames, noNewPrivs, sandbox);
         }
 
         /** A user name or uid; its primary group and groups apply unless group and groups say more. */
         public Command withUser(String nameOrUid) {
-            return new Command(executable, argv, env, workdir, nameOrUid, group, groups, setsid, closeFds, keepFds, renames, noNewPrivs);
+            return new Command(executable, argv, env, workdir, nameOrUid, group, groups, setsid, closeFds, keepFds, renames, noNewPrivs, sandbox);
         }
 
         public Command withGroup(String nameOrGid) {
-            return new Command(executable, argv, env, workdir, user, nameOrGid, groups, setsid, closeFds, keepFds, renames, noNewPrivs);
+            return new Command(executable, argv, env, workdir, user, nameOrGid, groups, setsid, closeFds, keepFds, renames, noNewPrivs, sandbox);
         }
 
         /** Supplementary groups added to the user's. */
         public Command withGroups(List<String> namesOrGids) {
-            return new Command(executable, argv, env, workdir, user, group, namesOrGids, setsid, closeFds, keepFds, renames, noNewPrivs);
+            return new Command(executable, argv, env, workdir, user, group, namesOrGids, setsid, closeFds, keepFds, renames, noNewPrivs, sandbox);
         }
 
         public Command withSetsid(boolean on) {
-            return new Command(executable, argv, env, workdir, user, group, groups, on, closeFds, keepFds, renames, noNewPrivs);
+            return new Command(executable, argv, env, workdir, user, group, groups, on, closeFds, keepFds, renames, noNewPrivs, sandbox);
         }
 
         /** Close every fd above 2 but the kept ones and rename targets. */
         public Command withCloseFds(boolean on) {
-            return new Command(executable, argv, env, workdir, user, group, groups, setsid, on, keepFds, renames, noNewPrivs);
+            return new Command(executable, argv, env, workdir, user, group, groups, setsid, on, keepFds, renames, noNewPrivs, sandbox);
         }
 
         public Command withKeepFd(int fd) {
             Set<Integer> more = new LinkedHashSet<>(keepFds);
             more.add(fd);
-            return new Command(executable, argv, env, workdir, user, group, groups, setsid, closeFds, more, renames, noNewPrivs);
+            return new Command(executable, argv, env, workdir, user, group, groups, setsid, closeFds, more, renames, noNewPrivs, sandbox);
         }
 
         /** Move the child's fd from to fd to (e.g. a readiness pipe to the number the service expects). */
         public Command withRename(int from, int to) {
             Map<Integer, Integer> more = new LinkedHashMap<>(renames);
             more.put(from, to);
-            return new Command(executable, argv, env, workdir, user, group, groups, setsid, closeFds, keepFds, more, noNewPrivs);
+            return new Command(executable, argv, env, workdir, user, group, groups, setsid, closeFds, keepFds, more, noNewPrivs, sandbox);
         }
 
         public Command withNoNewPrivs(boolean on) {
-            return new Command(executable, argv, env, workdir, user, group, groups, setsid, closeFds, keepFds, renames, on);
+            return new Command(executable, argv, env, workdir, user, group, groups, setsid, closeFds, keepFds, renames, on, sandbox);
+        }
+
+        public Command withSandbox(Sandbox isolation) {
+            return new Command(executable, argv, env, workdir, user, group, groups, setsid, closeFds, keepFds, renames, noNewPrivs, isolation);
         }
 
         /** The helper's argv, from its argv[0] on, with the report fd at {@value ExecHelper#REPORT_FD}. */
@@ -215,6 +272,7 @@ public final class ExecHelper {
             if (group != null && !group.isEmpty()) args.addAll(List.of("--group", group));
             if (!groups.isEmpty()) args.addAll(List.of("--groups", String.join(",", groups)));
             if (noNewPrivs) args.add("--no-new-privs");
+            args.addAll(sandbox.options());
             if (workdir != null) args.addAll(List.of("--chdir", workdir.toString()));
             renames.forEach((from, to) -> args.addAll(List.of("--rename-fd", from + ":" + to)));
             for (int fd : keepFds) args.addAll(List.of("--keep-fd", String.valueOf(fd)));

@@ -83,6 +83,19 @@ public final class ProcStat {
         return Optional.empty();
     }
 
+    /** CAP_SYS_ADMIN: mounts, namespaces, sethostname. */
+    public static final int CAP_SYS_ADMIN = 21;
+
+    /** Whether the capability (its kernel number) is in the process's effective set ({@code CapEff} of its status). */
+    public static boolean hasEffectiveCapability(int pid, int capability) {
+        String status = readOrNull(PROC.resolve(pid + "/status"));
+        if (status == null) return false;
+        for (String line : status.split("\n")) {
+            if (line.startsWith("CapEff:")) return (Long.parseUnsignedLong(line.substring(7).strip(), 16) >>> capability & 1) == 1;
+        }
+        return false;
+    }
+
     /** Field 3, the state letter: R, S, D, Z, T, ... */
     public static Optional<String> state(int pid) {
         String[] fields = fieldsAfterComm(pid);

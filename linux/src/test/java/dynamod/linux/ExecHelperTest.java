@@ -179,5 +179,20 @@ class ExecHelperTest {
         assertEquals(new SpawnReport(false, "setuid", 1, "Operation not permitted"),
                 ExecHelper.parseReport("setuid 1 Operation not permitted\n"));
         assertEquals("report", ExecHelper.parseReport("garbage").step());
+        assertEquals(new SpawnReport(true, null, 0, null, 4242), ExecHelper.parseReport("pid 4242\n"));
+        assertEquals(new SpawnReport(false, "proc", 1, "Operation not permitted", 4242),
+                ExecHelper.parseReport("pid 4242\nproc 1 Operation not permitted\n"));
+    }
+
+    @Test
+    void sandboxOptions() {
+        var sandbox = new ExecHelper.Sandbox(java.util.Set.of("user", "pid"), true, "strict",
+                List.of(new ExecHelper.Bind(Path.of("/srv"), Path.of("/data"), true), new ExecHelper.Bind(Path.of("/a"), Path.of("/b"), false)),
+                "box", java.util.Set.of(12, 10));
+        assertEquals(List.of("--unshare", "pid,user", "--private-tmp", "--protect-system", "strict", "--bind-rw", "/srv", "/data",
+                "--bind", "/a", "/b", "--hostname", "box", "--cap-bound", "10,12"), sandbox.options());
+        assertEquals(List.of("--cap-bound", ""), new ExecHelper.Sandbox(java.util.Set.of(), false, null, List.of(), null,
+                java.util.Set.of()).options(), "an empty bound drops every capability");
+        assertEquals(List.of(), ExecHelper.Sandbox.NONE.options());
     }
 }

@@ -10,6 +10,7 @@ import dynamod.conf.spec.Credentials;
 import dynamod.conf.spec.Dependencies;
 import dynamod.conf.spec.Isolation;
 import dynamod.conf.spec.LogSettings;
+import dynamod.conf.spec.Namespace;
 import dynamod.conf.spec.Readiness;
 import dynamod.conf.spec.ReadinessType;
 import dynamod.conf.spec.Relation;
@@ -61,7 +62,7 @@ final class ServiceReader {
         Readiness readiness = readiness(doc.table(Schema.ReadinessKeys.SECTION), type == null ? ServiceType.SIMPLE : type);
         Map<Relation, List<Located<String>>> relations = relations(doc.table(Schema.DependencyKeys.SECTION), name);
         CgroupLimits cgroup = cgroup(doc.table(Schema.CgroupKeys.SECTION));
-        Isolation isolation = isolation(doc.table(Schema.NamespaceKeys.SECTION));
+        Isolation isolation = isolation(doc.table(Schema.NamespaceKeys.SECTION), type);
         ShutdownSpec shutdown = shutdown(doc.table(Schema.ShutdownKeys.SECTION));
         LogSettings logs = logs(doc.table(Schema.LogKeys.SECTION));
 
@@ -255,14 +256,28 @@ final class ServiceReader {
                 ioWeight == null ? OptionalInt.empty() : OptionalInt.of(ioWeight));
     }
 
-    private static Isolation isolation(TableReader namespace) {
+    private static Isolation isolation(TableReader namespace, ServiceType type) {
         namespace.reportUnknownKeys(List.of(), Schema.SERVICE.sections());
         var namespaces = namespace.get(Schema.NamespaceKeys.ENABLE);
         var bindMounts = namespace.get(Schema.NamespaceKeys.BIND_MOUNTS);
         var privateTmp = namespace.get(Schema.NamespaceKeys.PRIVATE_TMP);
         var protectSystem = namespace.get(Schema.NamespaceKeys.PROTECT_SYSTEM);
-        if (namespace.failed()) return null;
-        return new Isolation(namespaces, bindMounts, privateTmp, protectSystem);
+        var hostname = namespace.optional(Schema.NamespaceKeys.HOSTNAME);
+        var noNewPrivileges = namespace.get(Schema.NamespaceKeys.NO_NEW_PRIVILEGES);
+        var capabilities = namespace.optional(Schema.NamespaceKeys.CAPABILITIES);
+        var policy = namespace.get(Schema.NamespaceKeys.ISOLATION);
+        if (namespaces != null && namespaces.contains(Namespace.PID) && type == ServiceType.FORKING) {
+            // The starter would be PID 1 of the namespace, and its exit (the fork's point) kills the daemon with it.
+            namespace.context().error(namespace.position(Schema.NamespaceKeys.ENABLE), "[namespace] enable: \"pid\" cannot "
+                    + "serve type = \"forking\": the starter is PID 1 of the namespace, and when it exits the kernel kills "
+                    + "the daemon; run the daemon in the foreground (type = \"simple\" or \"notify\")");
+            namespace.fail();
+        }
+        if (namespace.failed() || namespaces == null || bindMounts == null || privateTmp == null || protectSystem == null
+                || noNewPrivileges == null || policy == null) {
+            return null;
+        }
+        return new Isolation(namespaces, bindMounts, privateTmp, protectSystem, hostname, noNewPrivileges, capabilities, policy);
     }
 
     private static ShutdownSpec shutdown(TableReader shutdown) {

@@ -8,7 +8,9 @@ import static dynamod.conf.schema.Field.required;
 import dynamod.conf.spec.BindMount;
 import dynamod.conf.spec.CpuMax;
 import dynamod.conf.spec.EnvironmentFile;
+import dynamod.conf.spec.Capability;
 import dynamod.conf.spec.GiveUp;
+import dynamod.conf.spec.IsolationPolicy;
 import dynamod.conf.spec.LogSettings;
 import dynamod.conf.spec.Namespace;
 import dynamod.conf.spec.ProtectSystem;
@@ -210,11 +212,20 @@ public final class Schema {
                 "a fresh tmpfs on /tmp, invisible to others");
         public static final Field<ProtectSystem> PROTECT_SYSTEM = defaulted("protect-system",
                 ValueTypes.oneOf(ProtectSystem.class), ProtectSystem.NO,
-                "yes: /usr, /boot, /efi read-only; full: also /etc; strict: everything but /dev, /proc, /sys");
+                "yes: /usr, /boot, /efi read-only; full: also /etc; strict: everything but /dev, /proc, /sys (recursively)");
+        public static final Field<String> HOSTNAME = optional("hostname", ValueTypes.HOSTNAME,
+                "the host name the service sees, in a uts namespace of its own (implied)");
+        public static final Field<Boolean> NO_NEW_PRIVILEGES = defaulted("no-new-privileges", ValueTypes.BOOLEAN, false,
+                "no process of the service gains privileges by exec (setuid bits, file capabilities)");
+        public static final Field<Set<Capability>> CAPABILITIES = optional("capabilities", ValueTypes.CAPABILITIES,
+                "the capability bounding set: the most the service can ever hold, e.g. [\"CAP_NET_BIND_SERVICE\"]; [] drops all");
+        public static final Field<IsolationPolicy> ISOLATION = defaulted("isolation", ValueTypes.oneOf(IsolationPolicy.class),
+                IsolationPolicy.REQUIRED, "when the manager cannot set this up (no root): required: the service does not run; "
+                        + "best-effort: it runs without, after a warning");
 
         public static final Section SECTION = Section.table("namespace",
-                "isolation; private-tmp, protect-system and bind-mounts imply a mount namespace",
-                ENABLE, BIND_MOUNTS, PRIVATE_TMP, PROTECT_SYSTEM);
+                "isolation; private-tmp, protect-system, bind-mounts and pid imply a mount namespace",
+                ENABLE, BIND_MOUNTS, PRIVATE_TMP, PROTECT_SYSTEM, HOSTNAME, NO_NEW_PRIVILEGES, CAPABILITIES, ISOLATION);
     }
 
     public static final class ShutdownKeys {

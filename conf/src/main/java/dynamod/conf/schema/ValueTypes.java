@@ -1,6 +1,7 @@
 package dynamod.conf.schema;
 
 import dynamod.conf.SourcePosition;
+import dynamod.conf.spec.Capability;
 import dynamod.conf.spec.ConfigEnum;
 import dynamod.conf.spec.CpuMax;
 import dynamod.conf.spec.EnvironmentFile;
@@ -138,6 +139,17 @@ public final class ValueTypes {
         return null;
     }
 
+    /** A host name as sethostname(2) takes it: labels of letters, digits and '-', at most 64 bytes in all. */
+    public static final ValueType<String> HOSTNAME = stringType("host name", s -> {
+        if (s.isEmpty() || s.length() > 64) return quote(s) + " is not a host name: 1 to 64 characters";
+        for (String label : s.split("\\.", -1)) {
+            if (!HOSTNAME_LABEL.matcher(label).matches()) {
+                return quote(s) + " is not a host name: letters, digits and '-' between dots";
+            }
+        }
+        return null;
+    });
+
     private static final Pattern ACCOUNT = Pattern.compile("[A-Za-z_][A-Za-z0-9_.-]{0,31}\\$?");
 
     /** A user or group: a name as in /etc/passwd, or a number. */
@@ -216,6 +228,49 @@ public final class ValueTypes {
         ctx.error(at, label + ": expected an array, found a string " + quote(s) + "; write [" + quote(s) + "]");
         return null;
     }
+
+    /** Capabilities as capabilities(7) names them, in any case, the CAP_ prefix optional; a repeat is a warning. */
+    public static final ValueType<Set<Capability>> CAPABILITIES = new ValueType<>() {
+        @Override
+        public String description() {
+            return "array of capability names";
+        }
+
+        @Override
+        public Set<Capability> read(Object value, SourcePosition at, String label, FileContext ctx) {
+            if (value instanceof String s) return oneInsteadOfArray(s, at, label, ctx);
+            if (!(value instanceof TomlArray array)) return expected("an array", value, at, label, ctx);
+            EnumSet<Capability> set = EnumSet.noneOf(Capability.class);
+            boolean ok = true;
+            for (int i = 0; i < array.size(); i++) {
+                SourcePosition where = ctx.element(array, i);
+                if (!(array.get(i) instanceof String name)) {
+                    expected("a capability name", array.get(i), where, label + "[" + i + "]", ctx);
+                    ok = false;
+                    continue;
+                }
+                var capability = Capability.parse(name);
+                if (capability.isEmpty()) {
+                    // Suggestions compares in lower case.
+                    String lower = name.toLowerCase(java.util.Locale.ROOT);
+                    String suggestion = Suggestions.closest(lower.startsWith("cap_") ? lower : "cap_" + lower,
+                                    names(Capability.class).stream().map(n -> n.toLowerCase(java.util.Locale.ROOT)).toList())
+                            .map(n -> "; did you mean " + quote(n.toUpperCase(java.util.Locale.ROOT)) + "?").orElse("");
+                    ctx.error(where, label + "[" + i + "]: " + quote(name) + " is not a capability (capabilities(7): "
+                            + "CAP_CHOWN … CAP_CHECKPOINT_RESTORE)" + suggestion);
+                    ok = false;
+                } else if (!set.add(capability.get())) {
+                    ctx.warning(where, label + ": " + quote(capability.get().name()) + " is listed more than once");
+                }
+            }
+            return ok ? set : null;
+        }
+
+        @Override
+        public String format(Set<Capability> value) {
+            return value.stream().map(c -> quote(c.name())).collect(Collectors.joining(", ", "[", "]"));
+        }
+    };
 
     /** Service names, as dependency lists hold them; a repeated name is a warning. */
     public static final ValueType<List<Located<String>>> NAMES = withoutRepeats(arrayOf(NAME, "array of service names"));

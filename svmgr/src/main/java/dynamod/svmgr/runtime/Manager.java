@@ -108,13 +108,16 @@ public final class Manager {
         if (Posix.geteuid() != 0) {
             say("not running as root: services with [service.user] cannot switch users and fail to start");
         }
-        say("cgroup limits and namespaces are not applied yet: [cgroup] and [namespace] settings are ignored");
+        say("cgroup limits are not applied yet: [cgroup] settings are ignored");
         List<InitLink.Received> early = init.readUntilSync();
         Path notifySocket = runDir.resolve("notify.sock");
         int notifyFd = UnixSockets.bindDatagram(notifySocket, true);
         // Anyone may send (a service running as any user); the kernel's credentials decide whose message it is.
         Files.setPosixFilePermissions(notifySocket, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
-        spawner = new Spawner(notifySocket);
+        spawner = new Spawner(notifySocket, (service, warning) -> {
+            say(service + " " + warning);
+            managerLog(service, 0, 4, warning);
+        });
         pump = new IoPump(journal, runDir.resolve("spool"), p -> post(() -> readyPipe(p)), p -> dropStored(p.storeName()));
         probes = new Probes(this);
         thread("io-pump", pump);

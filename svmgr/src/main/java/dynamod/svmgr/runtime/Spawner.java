@@ -2,6 +2,10 @@ package dynamod.svmgr.runtime;
 
 import dynamod.conf.spec.EnvironmentFileException;
 import dynamod.conf.spec.EnvironmentFiles;
+import dynamod.conf.spec.Isolation;
+import dynamod.conf.spec.IsolationPolicy;
+import dynamod.conf.spec.Namespace;
+import dynamod.conf.spec.ProtectSystem;
 import dynamod.conf.spec.Readiness;
 import dynamod.conf.spec.ServiceSpec;
 import dynamod.linux.ExecHelper;
@@ -18,6 +22,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
 
 /**
  * Starts service processes through the exec helper ({@code dynamod-exec}): svmgr posix_spawns the helper with the
@@ -28,6 +37,10 @@ import java.util.Optional;
  * <p>The service's environment: a clean base (PATH, and HOME/USER/LOGNAME/SHELL of the user it runs as), then its
  * environment files (later ones win), then its {@code environment} table, then what dynamod sets itself:
  * {@code DYNAMOD_SERVICE}, and {@code NOTIFY_SOCKET} or {@code DYNAMOD_READY_FD} for those readiness types.
+ *
+ * <p>The service's {@code [namespace]} isolation is set up by the helper too. A manager without CAP_SYS_ADMIN (host
+ * mode without root) cannot: a service that requires its isolation fails to spawn, one that takes it best-effort
+ * runs with only no-new-privileges, after one warning.
  */
 final class Spawner {
 
@@ -43,11 +56,17 @@ final class Spawner {
     private final Path helper;
     private final Path notifySocket;
     private final int devNull;
+    private final boolean privileged;
+    /** (service, message): a warning about one service. */
+    private final BiConsumer<String, String> warn;
+    private final Set<String> warnedUnisolated = ConcurrentHashMap.newKeySet();
 
-    Spawner(Path notifySocket) throws IOException {
+    Spawner(Path notifySocket, BiConsumer<String, String> warn) throws IOException {
         this.helper = ExecHelper.path();
         this.notifySocket = notifySocket;
         this.devNull = Posix.open("/dev/null", Posix.O_RDWR | Posix.O_CLOEXEC, 0);
+        this.privileged = ProcStat.hasEffectiveCapability(Posix.getpid(), ProcStat.CAP_SYS_ADMIN);
+        this.warn = warn;
     }
 
     /** Spawns the service's main process. */
@@ -70,6 +89,10 @@ final class Spawner {
         if (executable.isEmpty()) {
             return new Failed("exec", 2, command.getFirst() + ": not found in PATH (" + env.getOrDefault("PATH", DEFAULT_PATH) + ")");
         }
+        IsolationPlan plan = plan(spec.isolation(), privileged);
+        if (plan.refused().isPresent()) return plan.refused().get();
+        if (plan.warning().isPresent() && warnedUnisolated.add(spec.name())) warn.accept(spec.name(), plan.warning().get());
+        Isolation isolation = plan.isolation();
         int readyFd = main && spec.readiness() instanceof Readiness.Fd fd ? fd.fd() : -1;
         int reportFd = readyFd == 3 ? 4 : 3;
         List<String> argv = new ArrayList<>(List.of(helper.toString(), "--report-fd", String.valueOf(reportFd), "--setsid", "--close-fds"));
@@ -80,6 +103,8 @@ final class Spawner {
         if (!spec.credentials().supplementaryGroups().isEmpty()) {
             argv.addAll(List.of("--groups", String.join(",", spec.credentials().supplementaryGroups())));
         }
+        if (isolation.noNewPrivileges()) argv.add("--no-new-privs");
+        argv.addAll(sandbox(isolation).options());
         argv.add("--");
         argv.add(executable.get());
         argv.addAll(command);
@@ -108,7 +133,9 @@ final class Spawner {
                 return new Failed(r.step(), r.errno(), r.message());
             }
             closeQuietly(report[0]);
-            return new Spawned(pid, executable.get(), out[0], err[0], ready == null ? -1 : ready[0]);
+            // In a pid or user namespace the service is the helper's child (the helper exited; we adopt it as subreaper).
+            int servicePid = r.pid() > 0 ? r.pid() : pid;
+            return new Spawned(servicePid, executable.get(), out[0], err[0], ready == null ? -1 : ready[0]);
         } catch (LinuxException e) {
             closeAll(out, err, report, ready);
             return new Failed("spawn", e.errno(), e.getMessage());
@@ -140,6 +167,45 @@ final class Spawner {
         if (main && spec.readiness() instanceof Readiness.Notify) env.put("NOTIFY_SOCKET", notifySocket.toString());
         if (main && spec.readiness() instanceof Readiness.Fd fd) env.put("DYNAMOD_READY_FD", String.valueOf(fd.fd()));
         return env;
+    }
+
+    /** The isolation a spawn gets, or why it gets none: the decision alone, without a process. */
+    record IsolationPlan(Isolation isolation, Optional<Failed> refused, Optional<String> warning) {}
+
+    /** Without privileges: a required isolation refuses the spawn, a best-effort one shrinks to what needs none. */
+    static IsolationPlan plan(Isolation isolation, boolean privileged) {
+        if (privileged || !isolation.needsPrivileges()) return new IsolationPlan(isolation, Optional.empty(), Optional.empty());
+        String why = "the manager lacks CAP_SYS_ADMIN (it does not run as root) to set up " + describe(isolation);
+        if (isolation.policy() == IsolationPolicy.REQUIRED) {
+            return new IsolationPlan(isolation, Optional.of(new Failed("isolation", 1,
+                    why + "; isolation = \"best-effort\" would run it without")), Optional.empty());
+        }
+        return new IsolationPlan(isolation.unprivileged(), Optional.empty(),
+                Optional.of("runs without its isolation (best-effort): " + why));
+    }
+
+    /** The helper's view of the isolation; it derives what is implied (mnt, uts) itself. */
+    static ExecHelper.Sandbox sandbox(Isolation i) {
+        Set<String> namespaces = i.namespaces().stream().map(Namespace::tomlName).collect(Collectors.toSet());
+        return new ExecHelper.Sandbox(namespaces, i.privateTmp(),
+                i.protectSystem() == ProtectSystem.NO ? null : i.protectSystem().tomlName(),
+                i.bindMounts().stream().map(b -> new ExecHelper.Bind(b.source(), b.target(), b.writable())).toList(),
+                i.hostname().orElse(null),
+                i.capabilities().map(caps -> caps.stream().map(c -> c.number()).collect(Collectors.toSet())).orElse(null));
+    }
+
+    /** What of the isolation needs privileges, in the configuration's words. */
+    static String describe(Isolation i) {
+        Set<String> parts = new java.util.LinkedHashSet<>();
+        if (!i.namespaces().isEmpty()) {
+            parts.add("namespaces " + i.namespaces().stream().map(Namespace::tomlName).collect(Collectors.toCollection(TreeSet::new)));
+        }
+        if (i.privateTmp()) parts.add("private-tmp");
+        if (i.protectSystem() != ProtectSystem.NO) parts.add("protect-system");
+        if (!i.bindMounts().isEmpty()) parts.add("bind-mounts");
+        if (i.hostname().isPresent()) parts.add("hostname");
+        if (i.capabilities().isPresent()) parts.add("capabilities");
+        return String.join(", ", parts);
     }
 
     /** An absolute path as it is; a name looked up in the service's PATH, as execvp would. */
