@@ -28,8 +28,9 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * dynamod-init as PID 1 of a new PID namespace ({@code unshare --pid --fork --mount-proc}), with {@link FakeSvmgr}:
- * it finds out it is in a container, reaps orphans and reports them, and stops in order on its signals, exiting
- * with the result. Needs root (unshare); skipped without it.
+ * it finds out it is in a container, reaps orphans and reports them, does what docs/pid1.md's signal table says for
+ * a container, stops in order and exits with the result, opens the emergency shell on its console. Each test signals
+ * only its own container's init. Needs root (unshare); skipped without it.
  */
 class Pid1ContainerTest {
 
