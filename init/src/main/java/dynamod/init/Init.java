@@ -312,7 +312,7 @@ public final class Init {
             case Role.Pid1 p -> SignalMeaning.of(signal, p.mode());
         };
         switch (meaning) {
-            case SignalMeaning.Ignore i -> {}
+            case SignalMeaning.Ignore i -> say(name + ": ignored");
             case SignalMeaning.EmergencyShell e -> emergencyShell(name + " asked for it");
             case SignalMeaning.RestartManager r -> {
                 if (svmgrPid == 0 || shutdownKind != null) return;
@@ -478,7 +478,8 @@ public final class Init {
         t.start();
     }
 
-    private static String describe(Posix.Reaped p) {
+    /** "exited with code 3", "was killed by SIGKILL": how a child of init ended, in init's words. */
+    public static String describe(Posix.Reaped p) {
         return p.signalled() ? "was killed by " + Signals.name(p.signal()) : "exited with code " + p.exitCode();
     }
 

@@ -9,11 +9,11 @@ import dynamod.logd.query.JournalLogs;
 import java.nio.file.Path;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code dynamod-logd --state DIR [--syslog-socket PATH] [--native-socket PATH] [--stdout-socket PATH] [--kmsg PATH]}: journals what
- * arrives on the log sockets ({@link LogSockets}) into {@code DIR/journal} until SIGTERM or SIGINT, then exits 0. The
+ * arrives on the log sockets ({@link LogSockets}) into {@code DIR/journal} until SIGTERM or SIGINT, then exits 0 (at
+ * once when the stop comes before it is up, {@link StopRequest}). The
  * sockets default to {@code DIR/run/log.sock}, {@code DIR/run/journal.sock} and {@code DIR/run/stdout.sock}; in PID-1
  * mode they will be {@code /dev/log}, {@code /run/systemd/journal/socket} and {@code /run/systemd/journal/stdout}. It also follows the journal's log stream into
  * indexes under {@code DIR/logd/index} ({@link Indexer}) and answers queries on {@code DIR/run/logd.sock} ({@link QueryServer}).
@@ -51,10 +51,11 @@ public final class Main {
     }
 
     static int run(Settings settings) throws Exception {
-        CountDownLatch stop = new CountDownLatch(1);
-        for (String name : new String[] {"TERM", "INT"}) {
-            sun.misc.Signal.handle(new sun.misc.Signal(name), s -> stop.countDown());
-        }
+        StopRequest stop = StopRequest.onSignals(() -> {
+            System.err.println("dynamod-logd: stopped before it was up: exiting at once");
+            System.err.flush();
+            Runtime.getRuntime().halt(0); // not exit: no shutdown hook may wait for what the main thread is opening
+        });
         try (Journal journal = Journal.open(journalOptions(settings));
                 LogSockets sockets = LogSockets.start(journal, settings.syslogSocket(), settings.nativeSocket(), settings.stdoutSocket());
                 Indexer indexer = Indexer.open(journal, Indexer.directory(settings.state()));
@@ -65,6 +66,7 @@ public final class Main {
             indexer.start();
             System.err.println("dynamod-logd: listening on " + settings.syslogSocket() + " (syslog), " + settings.nativeSocket()
                     + " (native journal protocol) and " + settings.stdoutSocket() + " (stdout streams)");
+            stop.up();
             stop.await();
             System.err.println("dynamod-logd: stopping; syslog " + sockets.syslogCounters() + ", native " + sockets.nativeCounters()
                     + ", stdout " + sockets.stdoutCounters() + (kernel != null ? ", kernel " + kernel.counters() : ""));

@@ -223,8 +223,17 @@ class DynamodBootIT {
 
     @Test
     void findsTheRootByLabelAndRebootsOnDynamodctlShutdownReboot() throws Exception {
-        VmSpec spec = dynamodBoot().withDisk(image.rootDisk(), "LABEL=" + image.rootLabel());
+        VmSpec spec = dynamodBoot().withDisk(image.rootDisk(), "LABEL=" + image.rootLabel()).withKernelArgs("dynamod.emergency");
         try (Vm vm = Vm.start(spec, runDir("label"))) {
+            // dynamod.emergency: the emergency shell on the console, saying why, before any service; exiting it starts them.
+            LineLog.Line why = vm.console().await(0, l -> l.equals("dynamod-init: EMERGENCY SHELL: dynamod.emergency is on the kernel command line;"
+                    + " exit the shell to start the services"), BOOT_TIMEOUT, "the emergency shell for dynamod.emergency");
+            vm.console().await(why.index(), l -> l.contains("emergency shell") && l.contains("leave it with 'exit'"), STATE_TIMEOUT, "the shell started");
+            vm.typeOnConsole("echo emergency-$((6 * 7)); exit\n");
+            vm.console().await(why.index(), l -> l.equals("emergency-42") || l.endsWith("# emergency-42"), STATE_TIMEOUT, "the command's output");
+            LineLog.Line ended = vm.console().await(why.index(), l -> l.startsWith("dynamod-init: the emergency shell ended"), STATE_TIMEOUT, "the shell's end");
+            // svmgr's first start comes after the shell's end (the await looks only there)
+            vm.console().await(ended.index(), l -> l.startsWith("dynamod-svmgr: starting (generation 1"), STATE_TIMEOUT, "svmgr after the shell");
             GuestShell shell = vm.shell("VMTEST-SHELL-READY", BOOT_TIMEOUT);
             awaitServices(shell, DynamodBootIT::testSystemUp, "the test system up");
             sendShutdown(shell, "dynamodctl shutdown reboot");

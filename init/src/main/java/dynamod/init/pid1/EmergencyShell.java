@@ -1,5 +1,6 @@
 package dynamod.init.pid1;
 
+import dynamod.init.Init;
 import dynamod.linux.LinuxException;
 import dynamod.linux.Posix;
 import dynamod.linux.Spawn;
@@ -80,7 +81,7 @@ public final class EmergencyShell {
                 Posix.Reaped r;
                 while ((r = Posix.waitAny(false)) != null) {
                     if (r.pid() == pid) {
-                        say.accept("the emergency shell ended (" + r + "); going on");
+                        say.accept("the emergency shell ended (" + Init.describe(r) + "); going on");
                         return;
                     }
                 }

@@ -37,8 +37,25 @@ public record KernelCommandLine(Optional<RootSpec> root, Optional<String> rootFs
     }
 
     public static KernelCommandLine parse(String line) {
+        return ofWords(words(line));
+    }
+
+    /**
+     * A container's command line: it has no kernel of its own ({@code /proc/cmdline} is the host's), so, as systemd
+     * does there, the {@code dynamod.*} keys come as PID 1's own arguments ({@code docker run IMAGE
+     * /sbin/dynamod-init dynamod.emergency}); {@link #isContainerKey} tells them from init's options.
+     */
+    public static KernelCommandLine ofContainerArguments(List<String> args) {
+        return ofWords(args.stream().filter(KernelCommandLine::isContainerKey).toList());
+    }
+
+    public static boolean isContainerKey(String arg) {
+        return arg.startsWith("dynamod.");
+    }
+
+    private static KernelCommandLine ofWords(List<String> words) {
         Map<String, String> params = new LinkedHashMap<>();
-        for (String word : words(line)) {
+        for (String word : words) {
             if (word.equals("--")) break;
             int eq = word.indexOf('=');
             String key = eq < 0 ? word : word.substring(0, eq), value = eq < 0 ? "" : word.substring(eq + 1);

@@ -7,6 +7,7 @@ import dynamod.linux.LinuxException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -45,8 +46,12 @@ public final class Pid1 {
 
     private static void run(Mode mode, String[] args) throws IOException {
         if (mode == Mode.BOOT) RealRoot.mountAll(MountPlan.missing(MountPlan.API, mounts()), Pid1::say);
-        // A container's /proc/cmdline is the host's kernel's, not for us.
-        KernelCommandLine cmdline = KernelCommandLine.parse(mode == Mode.BOOT ? readCmdline() : "");
+        // A container's /proc/cmdline is the host's kernel's, not for us: its dynamod.* keys are init's arguments.
+        KernelCommandLine cmdline = mode == Mode.BOOT ? KernelCommandLine.parse(readCmdline())
+                : KernelCommandLine.ofContainerArguments(List.of(args));
+        if (mode == Mode.CONTAINER) {
+            args = Arrays.stream(args).filter(a -> !KernelCommandLine.isContainerKey(a)).toArray(String[]::new);
+        }
         debug = cmdline.debug();
         cmdline.problems().forEach(p -> say("kernel command line: " + p));
         say("PID 1, " + (mode == Mode.BOOT ? "booting" : "in a container") + (debug ? " (dynamod.debug)" : ""));

@@ -7,11 +7,15 @@ import dynamod.linux.Spawn;
 import dynamod.linux.UnixSockets;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A stand-in for svmgr on init's link (fd 3): heartbeats, one "service" (a sleep), one orphan for init to reap (a
- * shell whose background sleep outlives it), and the ordered stop when init sends SHUTDOWN: the service stopped,
- * then DONE. Everything it receives is printed ({@code fake got: ...}). {@code stuck} as its first argument: it
+ * A stand-in for svmgr on init's link (fd 3): heartbeats, one "service" (a shell whose SIGTERM trap prints
+ * {@code service stopped by SIGTERM}), one orphan for init to reap (a shell whose background sleep outlives it), and
+ * the ordered stop when init sends SHUTDOWN: SIGTERM to the service, its exit awaited, then DONE. Everything it
+ * receives is printed ({@code fake got: ...}). {@code stuck} as its first argument: it
  * never answers SHUTDOWN. {@code stubborn}: it also leaves a process behind that ignores SIGTERM.
  */
 public final class FakeSvmgr {
@@ -48,10 +52,14 @@ public final class FakeSvmgr {
         });
         heartbeat.setDaemon(true);
         heartbeat.start();
+        CountDownLatch serviceExited = new CountDownLatch(1);
+        AtomicInteger servicePid = new AtomicInteger();
         Thread reaper = new Thread(() -> {
             while (true) {
                 try {
-                    if (Posix.waitAny(true) == null) Thread.sleep(50);
+                    Posix.Reaped r = Posix.waitAny(true);
+                    if (r == null) Thread.sleep(50);
+                    else if (r.pid() == servicePid.get()) serviceExited.countDown();
                 } catch (Exception e) {
                     return;
                 }
@@ -61,7 +69,9 @@ public final class FakeSvmgr {
         reaper.start();
         Map<Integer, Integer> stdio = Map.of(0, 0, 1, 1, 2, 2);
         List<String> env = List.of("PATH=/usr/bin:/bin");
-        int service = Spawn.spawn("/bin/sleep", List.of("sleep", "1000"), env, stdio, true);
+        int service = Spawn.spawn("/bin/sh", List.of("sh", "-c", "trap 'echo service stopped by SIGTERM; exit 0' TERM; sleep 1000 & wait"),
+                env, stdio, true);
+        servicePid.set(service);
         say("service " + service);
         Spawn.spawn("/bin/sh", List.of("sh", "-c", "sleep 0.5 & echo orphan $!"), env, stdio, true);
         if (mode.equals("stubborn")) {
@@ -76,6 +86,7 @@ public final class FakeSvmgr {
             if (message.isReport()) UnixSockets.sendWithFds(fd, InitMessage.of(InitMessage.ACK, message.arg(0)).encode(), new int[0]);
             if (message.verb().equals(InitMessage.SHUTDOWN) && !mode.equals("stuck")) {
                 Posix.kill(service, Signals.SIGTERM);
+                if (!serviceExited.await(30, TimeUnit.SECONDS)) say("the service did not stop");
                 say("stopped the service for " + message.arg(0));
                 UnixSockets.sendWithFds(fd, InitMessage.of(InitMessage.DONE, message.arg(0)).encode(), new int[0]);
                 System.exit(0);

@@ -70,6 +70,18 @@ class KernelCommandLineTest {
     }
 
     @Test
+    void aContainersKeysAreInitsDynamodArgumentsEachOneWord() {
+        KernelCommandLine c = KernelCommandLine.ofContainerArguments(
+                List.of("--kill-wait", "500", "dynamod.emergency", "dynamod.config=/etc/my config", "root=/dev/vda"));
+        assertTrue(c.emergency());
+        assertEquals(Optional.of("/etc/my config"), c.config(), "an argument is one word, blanks and all");
+        assertEquals(Optional.empty(), c.root(), "only dynamod.* keys: a container has no root to find");
+        assertFalse(KernelCommandLine.ofContainerArguments(List.of("--state", "/s")).emergency());
+        assertTrue(KernelCommandLine.isContainerKey("dynamod.debug"));
+        assertFalse(KernelCommandLine.isContainerKey("--state"));
+    }
+
+    @Test
     void whatFollowsTwoDashesIsInitsNotTheKernels() {
         assertEquals(Optional.empty(), KernelCommandLine.parse("console=ttyS0 -- root=/dev/vda").root());
     }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dynamod.linux.Posix;
 import dynamod.linux.Signals;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,14 +18,19 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * dynamod-init as PID 1 of a new PID namespace ({@code unshare --pid --fork --mount-proc}), with {@link FakeSvmgr}:
- * it finds out it is in a container, reaps orphans and reports them, and stops in order on its signals, exiting
- * with the result. Needs root (unshare); skipped without it.
+ * it finds out it is in a container, reaps orphans and reports them, does what docs/pid1.md's signal table says for
+ * a container, stops in order and exits with the result, opens the emergency shell on its console. Each test signals
+ * only its own container's init. Needs root (unshare); skipped without it.
  */
 class Pid1ContainerTest {
 
@@ -36,10 +42,23 @@ class Pid1ContainerTest {
         assumeTrue(Posix.geteuid() == 0 && Files.isExecutable(Path.of("/usr/bin/unshare")), "needs root and unshare(1)");
     }
 
-    @Test
-    void reapsOrphansAndStopsInOrderOnSigterm() throws Exception {
+    /** Every shutdown signal and what docs/pid1.md says it ends in, in a container: the kind, and the exit status. */
+    static Stream<Arguments> shutdownSignals() {
+        return Stream.of(
+                Arguments.of(Signals.SIGTERM, "poweroff", 0), // docker stop
+                Arguments.of(Signals.SIGINT, "poweroff", 0), // ctrl-c at docker run -it (a machine: reboot)
+                Arguments.of(Signals.SIGPWR, "poweroff", 0), // LXC's stop signal
+                Arguments.of(Signals.SIGRTMIN + 3, "halt", 0),
+                Arguments.of(Signals.SIGRTMIN + 4, "poweroff", 0),
+                Arguments.of(Signals.SIGRTMIN + 5, "reboot", ShutdownPlan.CONTAINER_REBOOT_STATUS));
+    }
+
+    @ParameterizedTest(name = "{0} -> {1}, exit {2}")
+    @MethodSource("shutdownSignals")
+    void eachShutdownSignalStopsInOrderReapsOrphansAndExitsWithItsResult(int signal, String kind, int status) throws Exception {
         try (Container c = start("normal")) {
-            await().atMost(Duration.ofSeconds(60)).until(() -> c.log().contains("fake started"));
+            // its service comes after what it says about its start (mask, fds)
+            await().atMost(Duration.ofSeconds(60)).until(() -> c.log().contains("fake service"));
             assertTrue(c.log().contains("PID 1, in a container"), c.log());
             // svmgr starts clean: init blocks SIGRTMIN+3..5 for its signalfd, svmgr must not inherit that, nor the fd.
             long blocked = Long.parseUnsignedLong(group(c.log(), "fake sigblk ([0-9a-f]+)"), 16);
@@ -50,30 +69,46 @@ class Pid1ContainerTest {
             // The orphan: its shell exited at once, so init (PID 1 of the namespace) is its parent and reaps it.
             String orphan = await().atMost(Duration.ofSeconds(60)).until(() -> group(c.log(), "orphan (\\d+)"), s -> s != null);
             await().atMost(Duration.ofSeconds(60)).until(() -> c.log().matches("(?s).*fake got: EXITED \\d+ " + orphan + " 0 0 0.*"));
-            c.signal(Signals.SIGTERM);
+
+            c.signal(signal);
             assertTrue(c.process().waitFor(60, TimeUnit.SECONDS), c.log());
-            assertEquals(0, c.process().exitValue(), c.log());
-            assertTrue(c.log().contains("fake got: SHUTDOWN poweroff"), c.log());
-            assertTrue(c.log().contains("the services are stopped (poweroff)"), c.log());
-            assertFalse(c.log().contains("SIGKILL"), "nothing needed killing: " + c.log());
+            assertEquals(status, c.process().exitValue(), c.log());
+            String log = c.log();
+            assertTrue(log.contains(Signals.name(signal) + ": " + kind + " - stopping every service"), log);
+            // The ordered stop: svmgr is asked, the service's SIGTERM trap runs, svmgr reports DONE, then init's sweep.
+            assertInOrder(log, "fake got: SHUTDOWN " + kind, "service stopped by SIGTERM", "fake stopped the service for " + kind,
+                    "the services are stopped (" + kind + ")", "exiting with status " + status);
+            assertFalse(log.contains("SIGKILL"), "nothing needed killing: " + log);
         }
     }
 
+    /**
+     * One container for what does not end it: {@code dynamod.emergency} (a container's keys are init's arguments)
+     * opens the emergency shell on the console before the services start, SIGHUP is ignored, SIGUSR2 opens the shell
+     * next to the running services, SIGUSR1 restarts svmgr at once while the services go on. The console is a
+     * terminal of script(1), bind-mounted on the namespace's /dev/console.
+     */
     @Test
-    void realTimeSignalsAsSystemdRebootExitsWith133() throws Exception {
-        try (Container c = start("normal")) {
+    void theEmergencyShellOnTheConsoleAndTheSignalsThatDoNotStopAnything() throws Exception {
+        try (Container c = startOnATerminal("normal", "dynamod.emergency")) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> c.log().contains("leave it with 'exit'"));
+            assertTrue(c.log().contains("EMERGENCY SHELL: dynamod.emergency is on the kernel command line"), c.log());
+            assertFalse(c.log().contains("fake started"), "the services wait for the shell: " + c.log());
+            c.type("echo emergency-$((6 * 7)); exit 7\n");
             await().atMost(Duration.ofSeconds(60)).until(() -> c.log().contains("fake started"));
-            c.signal(Signals.SIGRTMIN + 5);
-            assertTrue(c.process().waitFor(60, TimeUnit.SECONDS), c.log());
-            assertEquals(ShutdownPlan.CONTAINER_REBOOT_STATUS, c.process().exitValue(), c.log());
-            assertTrue(c.log().contains("fake got: SHUTDOWN reboot"), c.log());
-        }
-    }
+            assertInOrder(c.log(), "emergency-42", "the emergency shell ended (exited with code 7)", "fake started");
 
-    @Test
-    void sigusr1RestartsSvmgrAtOnceAndTheServicesGoOn() throws Exception {
-        try (Container c = start("normal")) {
             String service = await().atMost(Duration.ofSeconds(60)).until(() -> group(c.log(), "fake service (\\d+)"), s -> s != null);
+            c.signal(Signals.SIGHUP);
+            await().atMost(Duration.ofSeconds(60)).until(() -> c.log().contains("SIGHUP: ignored"));
+
+            c.signal(Signals.SIGUSR2);
+            await().atMost(Duration.ofSeconds(60)).until(() -> count(c.log(), "leave it with 'exit'") == 2);
+            assertTrue(c.log().contains("EMERGENCY SHELL: SIGUSR2 asked for it"), c.log());
+            c.type("echo second-$((6 * 7)); exit 3\n");
+            await().atMost(Duration.ofSeconds(60)).until(() -> c.log().contains("the emergency shell ended (exited with code 3)"));
+            assertTrue(c.log().contains("second-42"), c.log());
+
             String first = group(c.log(), "fake started \\(pid (\\d+)");
             c.signal(Signals.SIGUSR1);
             await().atMost(Duration.ofSeconds(60)).until(() -> count(c.log(), "fake started") == 2);
@@ -81,9 +116,12 @@ class Pid1ContainerTest {
             assertTrue(c.log().contains("restarting it in 0 ms"), "no back-off: " + c.log());
             // the first one's service was not stopped: it is an orphan of init now, still running
             assertTrue(Files.exists(Path.of("/proc/" + c.hostPid(Integer.parseInt(service)))), "service still runs: " + c.log());
+            assertFalse(c.log().contains("SHUTDOWN"), "nothing so far was a shutdown: " + c.log());
+
             c.signal(Signals.SIGTERM);
             assertTrue(c.process().waitFor(60, TimeUnit.SECONDS), c.log());
             assertEquals(0, c.process().exitValue(), c.log());
+            assertTrue(c.log().contains("fake got: SHUTDOWN poweroff"), c.log());
         }
     }
 
@@ -121,8 +159,16 @@ class Pid1ContainerTest {
             Posix.kill((int) init().pid(), signal);
         }
 
+        /** Typed on the terminal (a container started on one). */
+        void type(String text) throws IOException {
+            process.getOutputStream().write(text.getBytes(StandardCharsets.UTF_8));
+            process.getOutputStream().flush();
+        }
+
         private ProcessHandle init() {
-            return process.toHandle().children().findFirst().orElseThrow();
+            return process.toHandle().descendants()
+                    .filter(p -> p.parent().flatMap(parent -> parent.info().command()).orElse("").endsWith("/unshare"))
+                    .findFirst().orElseThrow();
         }
 
         /** The pid outside the namespace of a descendant of init that has this pid inside it (NSpid). */
@@ -144,6 +190,30 @@ class Pid1ContainerTest {
     }
 
     private Container start(String fakeMode, String... options) throws IOException {
+        return start(containerCommand(fakeMode, List.of(), options));
+    }
+
+    /**
+     * As {@link #start}, on a terminal of its own: script(1) runs it on a new pty, whose slave the namespace
+     * bind-mounts on /dev/console (the emergency shell opens that); what is typed goes to the pty.
+     */
+    private Container startOnATerminal(String fakeMode, String... options) throws IOException {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/script")), "needs script(1)");
+        List<String> console = List.of("/bin/sh", "-c", "mount --bind \"$(tty)\" /dev/console && exec \"$@\"", "sh");
+        StringBuilder line = new StringBuilder("exec");
+        for (String word : containerCommand(fakeMode, console, options)) line.append(" '").append(word.replace("'", "'\\''")).append('\'');
+        return start(List.of("/usr/bin/script", "--quiet", "--return", "--command", line.toString(), "/dev/null"));
+    }
+
+    private Container start(List<String> command) throws IOException {
+        Path log = dir.resolve("init.log");
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().remove("container");
+        return new Container(pb.start(), log);
+    }
+
+    /** unshare, then {@code wrapper} (if any) and init in the new namespaces. */
+    private List<String> containerCommand(String fakeMode, List<String> wrapper, String... options) throws IOException {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> jvm = List.of(java, "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "--enable-native-access=ALL-UNNAMED",
                 "-cp", System.getProperty("java.class.path"));
@@ -152,13 +222,21 @@ class Pid1ContainerTest {
         Path argv = dir.resolve("svmgr.argv");
         Files.write(argv, svmgr);
         List<String> command = new ArrayList<>(List.of("/usr/bin/unshare", "--pid", "--fork", "--mount-proc"));
+        command.addAll(wrapper);
         command.addAll(jvm);
         command.addAll(List.of("dynamod.init.Init", "--state", dir.resolve("state").toString(), "--svmgr-argv", argv.toString()));
         command.addAll(List.of(options));
-        Path log = dir.resolve("init.log");
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-        pb.environment().remove("container");
-        return new Container(pb.start(), log);
+        return command;
+    }
+
+    /** Each of {@code parts} occurs in {@code text}, after the one before it. */
+    private static void assertInOrder(String text, String... parts) {
+        int from = 0;
+        for (String part : parts) {
+            int at = text.indexOf(part, from);
+            assertTrue(at >= 0, () -> "'" + part + "' not found after the one before it:\n" + text);
+            from = at + part.length();
+        }
     }
 
     private static int count(String text, String what) {

@@ -240,11 +240,21 @@ public final class Manager {
                 if (e instanceof NotifyEvent.MainPidChanged m) mainPidMoved(m);
             }
             state.commit(d.after());
+            for (Event e : d.events()) {
+                if (e instanceof SystemEvent.ShutdownProgressed p) sayShutdownProgress(p);
+            }
             if (d.events().stream().anyMatch(e -> e instanceof SystemEvent.ConfigurationLoaded)) publishLogSettings();
             if (firstEvents == null) firstEvents = d.events();
             for (Effect effect : d.effects()) runEffect(effect);
         }
         return firstEvents;
+    }
+
+    /** A shutdown that takes long says on the console what it waits for, by name and pid (journaled as well). */
+    private void sayShutdownProgress(SystemEvent.ShutdownProgressed p) {
+        int pid = state.runtimeOf(p.waitingFor()).map(r -> r.pid() != 0 ? r.pid() : r.forkerPid()).orElse(0);
+        say("the shutdown waits for " + p.waitingFor() + (pid != 0 ? " (pid " + pid + ")" : "") + ": "
+                + p.waitedMillis() / 1000 + " s so far, killed at " + p.limitMillis() / 1000 + " s");
     }
 
     /** Tells the log pump each service's [logs] settings (they change with the configuration, without a restart). */
