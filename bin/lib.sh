@@ -25,6 +25,9 @@ daemon_command() {
         -XX:-UsePerfData -Xshare:auto -Xss512k "@$chronicle" -cp "$classpath" "$main" "$@")
 }
 
+# Where vmtest/build-image.sh builds the QEMU image and bin/dynamod demo finds it (docs/vmtest.md).
+DYNAMOD_VM_BUILD=${DYNAMOD_VM_BUILD:-$DYNAMOD_HOME/target/vm}
+
 # JVM flags for short-lived commands: quick start matters more than peak speed. (No -Xshare: the default CDS
 # archive is used anyway, and -Xshare cannot be combined with an AOT cache.)
 DYNAMOD_CLI_JVM_FLAGS=(-XX:+UseSerialGC -XX:TieredStopAtLevel=1 -XX:-UsePerfData)

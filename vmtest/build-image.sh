@@ -11,7 +11,7 @@
 set -euo pipefail
 . "$(dirname "$(readlink -f "$0")")/../bin/lib.sh"
 
-BUILD=${DYNAMOD_VM_BUILD:-$DYNAMOD_HOME/target/vm}
+BUILD=$DYNAMOD_VM_BUILD
 IMAGE_SRC=$DYNAMOD_HOME/vmtest/image
 FORCE=0
 case "${1:-}" in
@@ -132,6 +132,10 @@ unpack() {
 
 unpack "$KPKG" "$BUILD/kernel"
 unpack busybox-static "$BUILD/busybox"
+# systemd-notify for the example system's api (type = "notify"), and its private library (its own package in Debian
+# 12); only those and the libraries they need go into the root disk.
+unpack systemd "$BUILD/systemd"
+unpack libsystemd-shared "$BUILD/libsystemd-shared"
 KERNEL=$BUILD/kernel/boot/vmlinuz-$KVER
 [ -f "$KERNEL" ] || die "$KPKG has no /boot/vmlinuz-$KVER"
 # The .deb ships no modules.dep (its postinst makes it).
@@ -174,6 +178,28 @@ needed_libs() {
         grep -E '^/(usr/)?lib(64|/x86_64-linux-gnu)/' | sort -u
 }
 
+# copy_needed_libs TREE PATHS...: the system libraries the ELF files under PATHS need, copied into TREE at their paths.
+copy_needed_libs() {
+    local t=$1 lib
+    shift
+    for lib in $(needed_libs "$@"); do
+        mkdir -p "$t$(dirname "$lib")"
+        cp -L --preserve=mode,timestamps "$lib" "$t$lib"
+    done
+}
+
+# add_systemd_notify TREE: Debian's systemd-notify (unpacked, not installed) with its private libsystemd-shared where
+# its RUNPATH looks, and the host's libraries that one needs. ldd resolves libsystemd-shared in the unpacked package.
+add_systemd_notify() {
+    local t=$1 private=usr/lib/x86_64-linux-gnu/systemd missing
+    mkdir -p "$t/usr/bin" "$t/$private"
+    cp -a "$BUILD/systemd/bin/systemd-notify" "$t/usr/bin/"
+    cp -a "$BUILD/libsystemd-shared/$private/"libsystemd-shared-*.so "$t/$private/"
+    missing=$(LD_LIBRARY_PATH="$t/$private" ldd "$t/usr/bin/systemd-notify" | sed -n 's/^[[:space:]]*\([^ ]*\) => not found$/\1/p')
+    [ -z "$missing" ] || die "systemd-notify needs libraries this machine lacks: $missing (apt-get install systemd installs them)"
+    LD_LIBRARY_PATH="$t/$private" copy_needed_libs "$t" "$t/usr/bin/systemd-notify" "$t/$private"
+}
+
 # common_tree DIR RUNTIME: what both trees hold, the runtime, glibc, busybox and its applets, the exec helper.
 common_tree() {
     local t=$1 rt=$2 lib
@@ -182,10 +208,7 @@ common_tree() {
     chmod 1777 "$t/tmp"
     cp -a "$rt" "$t$G/jdk"
     cp -a "$EXEC_HELPER" "$t$G/libexec/"
-    for lib in $(needed_libs "$t$G"); do
-        mkdir -p "$t$(dirname "$lib")"
-        cp -L --preserve=mode,timestamps "$lib" "$t$lib"
-    done
+    copy_needed_libs "$t" "$t$G"
     cp -a "$BUILD/busybox/bin/busybox" "$t/bin/busybox"
     local applet
     for applet in $("$t/bin/busybox" --list); do
@@ -279,21 +302,25 @@ fi
 # The root disk: the daemons' runtime, every jar, the example system and the test system, AOT caches.
 key=$(key_of "$BUILD/.step-runtime-daemons" "$LIB" "$DYNAMOD_HOME/ctl/target/dynamodctl.jar" "$EXEC_HELPER" "$IMAGE_SRC" \
     "$DYNAMOD_HOME/conf/examples" "$DYNAMOD_CHRONICLE_ARGS" \
-    "$BUILD/.step-unpack-busybox-static" "$LAUNCHER" "$DYNAMOD_HOME/bin/lib.sh" "$ROOT_UUID $ROOT_LABEL $ROOT_SIZE $GPT_DISK_UUID $GPT_PART_UUID" "$0")
+    "$BUILD/.step-unpack-busybox-static" "$BUILD/.step-unpack-systemd" "$BUILD/.step-unpack-libsystemd-shared" "$LAUNCHER" "$DYNAMOD_HOME/bin/lib.sh" "$ROOT_UUID $ROOT_LABEL $ROOT_SIZE $GPT_DISK_UUID $GPT_PART_UUID" "$0")
 if ! up_to_date rootdisk "$key" || [ ! -f "$BUILD/root.ext4" ] || [ ! -f "$BUILD/root-gpt.img" ]; then
     say "staging the root disk"
     T=$BUILD/rootfs
     common_tree "$T" "$BUILD/runtime-daemons"
     mkdir -p "$T/etc/dynamod" "$T/var/lib/dynamod"
     cp --preserve=mode,timestamps "$LIB/"*.jar "$DYNAMOD_HOME/ctl/target/dynamodctl.jar" "$T$G/lib/"
-    cp -r "$DYNAMOD_HOME/conf/examples" "$T/etc/dynamod/examples"
-    cp -r "$IMAGE_SRC/system" "$T/etc/dynamod/system"
+    # The system svmgr boots: the example system (conf/examples, what the main job shows) and vmtest's services
+    # (hello, ticker, the harness's shell, the main job's console) together, so one boot serves the tests and the demo.
+    mkdir -p "$T/etc/dynamod/system"
+    cp -r "$DYNAMOD_HOME/conf/examples/." "$IMAGE_SRC/system/." "$T/etc/dynamod/system/"
+    cp "$IMAGE_SRC/console-shell" "$T$G/libexec/" && chmod 755 "$T$G/libexec/console-shell"
+    add_systemd_notify "$T"
     # dynamod-init as the real root's init: what the initramfs phase execs (init=, default /sbin/dynamod-init), and
     # /sbin/init for a boot without an initramfs.
     cp "$LAUNCHER" "$T/sbin/dynamod-init" && chmod 755 "$T/sbin/dynamod-init"
     ln -s dynamod-init "$T/sbin/init"
-    # svmgr's and logd's command lines, from bin/lib.sh's one definition, with the guest's paths. svmgr boots the test
-    # system (dynamod.config=/etc/dynamod/examples on the kernel command line boots the example system).
+    # svmgr's and logd's command lines, from bin/lib.sh's one definition, with the guest's paths. svmgr boots
+    # /etc/dynamod/system (dynamod.config=DIR on the kernel command line boots another).
     mkdir -p "$T$G/jvm" && cp "$DYNAMOD_CHRONICLE_ARGS" "$T$G/jvm/chronicle.args"
     guest_daemon=($G/jdk/bin/java "$G/lib/*" "$G/jvm/chronicle.args" -Ddynamod.exec.helper=$G/libexec/dynamod-exec)
     logd_command "${guest_daemon[@]}" -- --state /var/lib/dynamod
@@ -308,6 +335,12 @@ if ! up_to_date rootdisk "$key" || [ ! -f "$BUILD/root.ext4" ] || [ ! -f "$BUILD
     say "training init's and dynamodctl's AOT caches"
     train_init "$T"
     train "$T" "$G/aot/dynamodctl.aot" $G/jdk/bin/java "${ctl_args[@]}" dynamod.ctl.Dynamodctl check /etc/dynamod/system
+    # The training ran dynamodctl check on the guest's system: the image holds only a system that loads cleanly.
+    check=$(grep '^/etc/dynamod/system: ' "$BUILD/train-dynamodctl.aot.log" || true)
+    case $check in
+        "" | *error*) cat "$BUILD/train-dynamodctl.aot.log" >&2; die "dynamodctl check /etc/dynamod/system in the image: ${check:-no summary}" ;;
+    esac
+    say "$check"
     argfile "$T$G/jvm/dynamodctl.args" "${ctl_args[@]}" -XX:AOTCache=$G/aot/dynamodctl.aot
     # dynamodctl on the guest's PATH, with its cache and argfile.
     mkdir -p "$T/usr/bin"

@@ -32,7 +32,7 @@ class ExamplesTest {
     @Test
     void showsEachServiceTypeAndReadiness() {
         assertEquals(ServiceType.ONESHOT, config.services().get("setup").type());
-        assertEquals(new Readiness.Exit(Optional.of(Duration.ofSeconds(10))), config.services().get("setup").readiness());
+        assertEquals(new Readiness.Exit(Optional.of(Duration.ofSeconds(30))), config.services().get("setup").readiness());
         assertEquals(new Readiness.Immediate(), config.services().get("clock").readiness());
         assertEquals(new dynamod.conf.spec.LogSettings(100, Duration.ofMinutes(1), 4096), config.services().get("clock").logs());
         assertEquals(dynamod.conf.spec.LogSettings.DEFAULT, config.services().get("db").logs());

@@ -36,8 +36,9 @@ class LaunchersIT {
     }
 
     @Test
-    void theMainJobShowsTheExampleSystem() throws Exception {
-        HostCommands.Result result = HostCommands.run(Map.of(), "bin/dynamod", "demo");
+    void theHostModeDemoShowsTheExampleSystem() throws Exception {
+        // (bin/dynamod demo boots it in QEMU for a person at a terminal: DynamodBootIT boots that image.)
+        HostCommands.Result result = HostCommands.run(Map.of(), "bin/dynamod", "demo", "--host");
         assertEquals(0, result.exit(), result::toString);
         assertTrue(result.out().contains("Supervision tree\nroot  one-for-one"), result.out());
         assertTrue(result.out().contains("Start order"), result.out());

@@ -2,11 +2,15 @@ package dynamod.vmtest;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
+import java.util.function.Predicate;
 
 /**
- * Measures the stub boot (docs/vmtest.md): QEMU start to each stub milestone and to QEMU's exit, with the AOT caches
+ * Boot times. {@link DynamodBoot}: a dynamod boot's milestones, which DynamodBootIT prints. {@link #main}: measures
+ * the stub boot (docs/vmtest.md): QEMU start to each stub milestone and to QEMU's exit, with the AOT caches
  * on and off, alternating. Host wall-clock from the harness; the machine's load shows in the numbers, so run it
  * several times.
  *
@@ -44,6 +48,51 @@ public final class BootTimes {
                 }
             }
         }
+    }
+
+    /**
+     * A dynamod boot's milestones, host time since QEMU started (DynamodBootIT prints them, docs/vmtest.md keeps them):
+     * dynamod-init's first line in the initramfs and on the real root, svmgr's start, every service ready, the shutdown
+     * request, every service stopped (init's line) and QEMU's exit. A milestone the console does not show is empty.
+     *
+     * @param allServicesReady when the last service became ready (see {@link #onHost})
+     * @param shutdownRequested when the shutdown command was typed in the guest (before its dynamodctl's JVM started)
+     */
+    public record DynamodBoot(Optional<Duration> initMain, Optional<Duration> rootInitMain, Optional<Duration> svmgrStarting,
+            Duration allServicesReady, Optional<Duration> shutdownRequested, Optional<Duration> servicesStopped, Duration qemuExit) {
+
+        /** The milestones on {@code result}'s console, with the two the console does not show. */
+        public static DynamodBoot of(VmResult result, Duration allServicesReady, Optional<Duration> shutdownRequested) {
+            List<LineLog.Line> initMains = result.console().stream().filter(l -> l.text().startsWith("dynamod-init: PID 1, ")).toList();
+            return new DynamodBoot(initMains.stream().findFirst().map(LineLog.Line::sinceStart),
+                    initMains.stream().skip(1).findFirst().map(LineLog.Line::sinceStart),
+                    first(result, l -> l.startsWith("dynamod-svmgr: starting (generation 1")), allServicesReady, shutdownRequested,
+                    first(result, l -> l.startsWith("dynamod-init: the services are stopped")), result.elapsed());
+        }
+
+        private static Optional<Duration> first(VmResult result, Predicate<String> matches) {
+            return result.console().stream().filter(l -> matches.test(l.text())).findFirst().map(LineLog.Line::sinceStart);
+        }
+
+        /** One line: each milestone in seconds, and the shutdown's length from its request to QEMU's exit. */
+        public String describe() {
+            return String.format(Locale.ROOT, "init main %s, root's init main %s, svmgr starting %s, all services ready %s;"
+                    + " shutdown requested %s, services stopped %s, QEMU exit %s (%s from the request)", s(initMain),
+                    s(rootInitMain), s(svmgrStarting), s(Optional.of(allServicesReady)), s(shutdownRequested), s(servicesStopped),
+                    s(Optional.of(qemuExit)), s(shutdownRequested.map(qemuExit::minus)));
+        }
+
+        private static String s(Optional<Duration> d) {
+            return d.map(v -> String.format(Locale.ROOT, "%.1f s", v.toMillis() / 1000.0)).orElse("-");
+        }
+    }
+
+    /**
+     * A guest instant as host time since QEMU started, from one reading of the guest's clock ({@code guestClock}) and
+     * the host time it arrived ({@code arrived}): the guest's clock starts from the RTC, whole seconds off the host's.
+     */
+    public static Duration onHost(Instant guestInstant, Instant guestClock, Duration arrived) {
+        return arrived.plus(Duration.between(guestClock, guestInstant));
     }
 
     private static String seconds(Duration d) {

@@ -101,12 +101,28 @@ public record VmSpec(VmImage image, Path disk, String root, String rdinit, List<
      * (QEMU connects to it as a client at start).
      */
     List<String> qemuCommand(Path shellSocket) {
+        return qemuCommand(shellSocket, List.of("-serial", "stdio"));
+    }
+
+    /**
+     * The QEMU command for a person at a terminal ({@link Console}): the serial console on stdio multiplexed with QEMU's
+     * monitor, so that Ctrl-A X quits QEMU and Ctrl-A C opens the monitor, and without signals, so that Ctrl-C reaches
+     * the guest instead of killing QEMU. The person is the shell: a spec with a shell port has no interactive command.
+     */
+    public List<String> interactiveQemuCommand() {
+        if (shellPort) throw new IllegalStateException("an interactive boot has no shell port (its shell is the console)");
+        return qemuCommand(null, List.of("-chardev", "stdio,id=console,mux=on,signal=off", "-serial", "chardev:console",
+                "-mon", "chardev=console,mode=readline"));
+    }
+
+    private List<String> qemuCommand(Path shellSocket, List<String> serial) {
         List<String> cmd = new ArrayList<>(List.of("nice", "-n", Integer.toString(niceness), "qemu-system-x86_64"));
         cmd.addAll(accelerator.qemuArgs());
         cmd.addAll(List.of("-smp", Integer.toString(cpus), "-m", memoryMb + "M", "-nodefaults", "-no-reboot",
                 "-display", "none", "-bios", FIRMWARE, "-kernel", image.kernel().toString(),
-                "-initrd", image.initramfs().toString(), "-append", kernelCommandLine(), "-serial", "stdio",
-                "-drive", "file=" + disk + ",format=raw,if=virtio,snapshot=on"));
+                "-initrd", image.initramfs().toString(), "-append", kernelCommandLine()));
+        cmd.addAll(serial);
+        cmd.addAll(List.of("-drive", "file=" + disk + ",format=raw,if=virtio,snapshot=on"));
         for (Path data : dataDisks) cmd.addAll(List.of("-drive", "file=" + data + ",format=raw,if=virtio"));
         if (shellPort) {
             cmd.addAll(List.of("-device", "virtio-serial-pci", "-chardev", "socket,id=shell,path=" + shellSocket,

@@ -11,11 +11,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -92,6 +94,21 @@ class DynamodBootIT {
                 && state(services, "shell").equals("running") && state(services, "dynamod-logd").equals("running");
     }
 
+    /**
+     * The example system (conf/examples) is up: setup and banner done; db, cache, web, api, clock and legacy running
+     * (ready, each by its own readiness protocol).
+     */
+    private static boolean exampleSystemUp(Map<String, Map<String, Object>> services) {
+        return Stream.of("setup", "banner").allMatch(n -> state(services, n).equals("done"))
+                && Stream.of("db", "cache", "web", "api", "clock", "legacy").allMatch(n -> state(services, n).equals("running"));
+    }
+
+    /** The latest {@code since} of the services that are ready (running or done): when the last became ready. */
+    private static Instant lastReady(Map<String, Map<String, Object>> services) {
+        return services.values().stream().filter(s -> s.get("state").equals("running") || s.get("state").equals("done"))
+                .map(s -> Instant.parse((String) s.get("since"))).max(Comparator.naturalOrder()).orElseThrow();
+    }
+
     private static String state(Map<String, Map<String, Object>> services, String name) {
         Map<String, Object> s = services.get(name);
         return s == null ? "(not listed)" : String.valueOf(s.get("state"));
@@ -141,7 +158,8 @@ class DynamodBootIT {
             GuestShell shell = vm.shell("VMTEST-SHELL-READY", BOOT_TIMEOUT);
 
             // Ready, in dependency order: ticker (after = hello) started only once hello was done.
-            Map<String, Map<String, Object>> up = awaitServices(shell, DynamodBootIT::testSystemUp, "the test system up");
+            Map<String, Map<String, Object>> up = awaitServices(shell, s -> testSystemUp(s) && exampleSystemUp(s),
+                    "the test system and the example system up");
             Instant helloDone = Instant.parse(value(up, "hello", "since"));
             Instant tickerRunning = Instant.parse(value(up, "ticker", "since"));
             assertTrue(tickerRunning.isAfter(helloDone), () -> "ticker ran from " + tickerRunning + ", before hello was done at " + helloDone);
@@ -152,6 +170,20 @@ class DynamodBootIT {
             assertEquals(output(shell, "cat /proc/sys/kernel/random/boot_id | tr -d -"), output(shell, "dynamodctl logs --list-boots | tail -n 1 | awk '{print $2}'"));
             assertEquals("Linux version", output(shell, "dynamodctl logs -k --no-pager | grep -o 'Linux version' | head -n 1"));
             assertEquals("Linux version", output(shell, "dynamodctl logs -k -b --no-pager | grep -o 'Linux version' | head -n 1"));
+
+            // The example system (conf/examples) in the guest: web serves its page; the console service, without
+            // dynamod.console=shell on the command line, exited 0 at once (no shell on a console nobody reads).
+            assertEquals("<h1>dynamod example</h1>", output(shell, "busybox wget -q -O - http://127.0.0.1:18080/"));
+            assertEquals("inactive", state(up, "console"), () -> "console: " + up.get("console"));
+            // sandbox (user nobody, namespaces that svmgr does not apply yet): what it did, printed, not asserted.
+            System.out.println("sandbox: " + up.get("sandbox") + "; it wrote: "
+                    + shell.run("dynamodctl logs -u sandbox -n 5 -o cat", COMMAND_TIMEOUT).text());
+            // When the last service became ready, on the host's clock: the guest's clock, read once, maps list --json's instants.
+            int clockFrom = shell.lines().lines().size();
+            // (busybox's date has no %N; its adjtimex reads the clock to the microsecond.)
+            String guestClock = output(shell, "adjtimex | awk '/time.tv_sec/ {s = $2} /time.tv_usec/ {u = $2} END {printf \"%d%06d\\n\", s, u}'");
+            Duration guestClockArrived = shell.lines().find(clockFrom, guestClock::equals).orElseThrow().sinceStart();
+            Duration allServicesReady = BootTimes.onHost(lastReady(up), Instant.ofEpochSecond(0, Long.parseLong(guestClock) * 1000), guestClockArrived);
 
             // What PID 1 and svmgr hold (docs/vmtest.md's measurements; printed, not asserted).
             String svmgrPid = output(shell, SVMGR_PID);
@@ -182,9 +214,14 @@ class DynamodBootIT {
             assertEquals("made by build-image.sh", output(shell, "cat /data/image-file"));
             assertEquals(0, shell.run("echo written-in-the-guest >/data/guest-file", COMMAND_TIMEOUT).exitStatus());
 
-            sendShutdown(shell, "dynamodctl shutdown poweroff");
+            int shutdownFrom = shell.lines().lines().size();
+            sendShutdown(shell, "echo SHUTDOWN-REQUESTED; dynamodctl shutdown poweroff");
             VmResult result = vm.awaitExit();
             assertTrue(result.poweredOff(), result::describe);
+            BootTimes.DynamodBoot times = BootTimes.DynamodBoot.of(result, allServicesReady,
+                    shell.lines().find(shutdownFrom, "SHUTDOWN-REQUESTED"::equals).map(LineLog.Line::sinceStart));
+            Files.writeString(runDir("uuid").resolve("boot-times.txt"), times.describe() + "\n");
+            System.out.println("boot times (the example system and the test system, host seconds since QEMU started): " + times.describe());
             assertLine(result, l -> l.startsWith("dynamod-init: mounted /dev/vda ") && l.contains("UUID=" + image.rootUuid()), "mounting the root by UUID");
             assertLine(result, "dynamod-init: switching to the real root: exec /sbin/dynamod-init");
             assertLine(result, "dynamod-init: remounted / read-only");

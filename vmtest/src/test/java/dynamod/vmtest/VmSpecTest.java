@@ -2,6 +2,7 @@ package dynamod.vmtest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
@@ -51,5 +52,19 @@ class VmSpecTest {
         assertTrue(root > 0, cmd::toString);
         assertEquals(List.of("-drive", "file=/run/1/data.ext4,format=raw,if=virtio", "-drive", "file=/run/1/more.ext4,format=raw,if=virtio"),
                 cmd.subList(root + 1, root + 5), "vdb and vdc, without snapshot=on");
+    }
+
+    @Test
+    void theInteractiveCommandMultiplexesTheConsoleWithTheMonitorAndLeavesCtrlCToTheGuest() {
+        VmSpec spec = VmSpec.of(IMAGE).withAccelerator(Accelerator.TCG).withKernelArgs("dynamod.console=shell");
+        List<String> cmd = spec.interactiveQemuCommand();
+        assertTrue(Collections.indexOfSubList(cmd, List.of("-chardev", "stdio,id=console,mux=on,signal=off", "-serial",
+                "chardev:console", "-mon", "chardev=console,mode=readline")) > 0, cmd::toString);
+        assertFalse(Collections.indexOfSubList(cmd, List.of("-serial", "stdio")) >= 0, cmd::toString);
+        // The same machine as a test boot: only the console's wiring differs.
+        List<String> test = spec.qemuCommand(null);
+        assertEquals(test.subList(0, test.indexOf("-serial")), cmd.subList(0, cmd.indexOf("-chardev")));
+        assertTrue(cmd.get(cmd.indexOf("-append") + 1).endsWith(" dynamod.console=shell"), cmd::toString);
+        assertThrows(IllegalStateException.class, () -> spec.withShellPort().interactiveQemuCommand());
     }
 }
