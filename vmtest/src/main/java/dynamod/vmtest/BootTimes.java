@@ -9,7 +9,8 @@ import java.util.Locale;
  * Measures the stub boot (docs/vmtest.md): QEMU start to each stub milestone and to QEMU's exit, with the AOT caches
  * on and off, alternating. With {@code dynamod}, the dynamod boot instead (DynamodBootIT's UUID boot without its
  * checks): QEMU start to init's main in the initramfs and on the root, svmgr's start and "running", the guest shell
- * service ready, then {@code dynamodctl shutdown poweroff} and QEMU's exit; the image decides which caches it has.
+ * service ready, then {@code dynamodctl shutdown poweroff} and QEMU's exit; and logd's start, guest seconds from its
+ * process's start to its "listening" line in the journal. The image decides which caches it has.
  * Host wall-clock from the harness; the machine's load shows in the numbers, so run it several times.
  *
  * <p>usage: {@code java -cp vmtest/target/classes dynamod.vmtest.BootTimes BUILD_DIR [ROUNDS] [dynamod]}
@@ -22,6 +23,15 @@ public final class BootTimes {
     /** The dynamod boot's console milestones, each the first line that starts so (init's main comes twice). */
     private static final List<String> DYNAMOD_MILESTONES = List.of("dynamod-init: PID 1, booting",
             "dynamod-init: switching to the real root", "dynamod-svmgr: starting", "dynamod-svmgr: running");
+
+    /**
+     * Guest seconds from logd's process start ({@code /proc/PID/stat}, in clock ticks since boot) to its "listening"
+     * line (the journal's monotonic time): its JVM's start, up to its sockets.
+     */
+    private static final String LOGD_START = "p=$(for p in /proc/[0-9]*; do if grep -q daemon=dynamod-logd $p/cmdline 2>/dev/null;"
+            + " then echo ${p#/proc/}; fi; done | head -n 1); s=$(awk '{print $22}' /proc/$p/stat);"
+            + " dynamodctl logs -u dynamod-logd -o short-monotonic --no-pager | grep -m 1 listening"
+            + " | sed 's/^\\[ *\\([0-9.]*\\)\\].*/\\1/' | awk -v s=$s '{printf \"%.2f\", $1 - s / 100}'";
 
     private BootTimes() {}
 
@@ -57,20 +67,22 @@ public final class BootTimes {
     }
 
     private static void dynamodBoots(VmImage image, int rounds) throws Exception {
-        System.out.printf("%-4s %9s %9s %9s %9s %9s %9s %9s%n", "run", "init", "exec-root", "init2", "svmgr", "running",
-                "shell", "exit");
+        System.out.printf("%-4s %9s %9s %9s %9s %9s %9s %9s %9s%n", "run", "init", "exec-root", "init2", "svmgr", "running",
+                "shell", "exit", "logd-up");
         for (int round = 1; round <= rounds; round++) {
             VmSpec spec = VmSpec.of(image).withShellPort().withKernelArgs("ro");
             try (Vm vm = Vm.start(spec, Path.of("target", "vm-runs", "boot-times-dynamod-" + round))) {
                 GuestShell shell = vm.shell("VMTEST-SHELL-READY", Duration.ofMinutes(4));
                 Duration shellReady = shell.lines().find(0, "VMTEST-SHELL-READY"::equals).orElseThrow().sinceStart();
+                GuestShell.Result logd = shell.run(LOGD_START, Duration.ofMinutes(2));
                 shell.send("dynamodctl shutdown poweroff\n");
                 VmResult result = vm.awaitExit();
                 StringBuilder row = new StringBuilder(String.format(Locale.ROOT, "%-4d", round));
                 row.append(milestone(result, DYNAMOD_MILESTONES.get(0), 0)).append(milestone(result, DYNAMOD_MILESTONES.get(1), 0))
                         .append(milestone(result, DYNAMOD_MILESTONES.get(0), 1));
                 for (String m : DYNAMOD_MILESTONES.subList(2, 4)) row.append(milestone(result, m, 0));
-                row.append(seconds(shellReady)).append(seconds(result.elapsed()));
+                row.append(seconds(shellReady)).append(seconds(result.elapsed()))
+                        .append(String.format(Locale.ROOT, " %8ss", logd.exitStatus() == 0 ? logd.text().strip() : "-"));
                 if (!result.poweredOff()) row.append("  (did not power off: ").append(result.shutdown()).append(')');
                 System.out.println(row);
             }
