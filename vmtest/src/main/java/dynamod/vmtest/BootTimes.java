@@ -31,7 +31,7 @@ public final class BootTimes {
     private static final String LOGD_START = "p=$(for p in /proc/[0-9]*; do if grep -q daemon=dynamod-logd $p/cmdline 2>/dev/null;"
             + " then echo ${p#/proc/}; fi; done | head -n 1); s=$(awk '{print $22}' /proc/$p/stat);"
             + " dynamodctl logs -u dynamod-logd -o short-monotonic --no-pager | grep -m 1 listening"
-            + " | sed 's/^\\[ *\\([0-9.]*\\)\\].*/\\1/' | awk -v s=$s '{printf \"%.2f\", $1 - s / 100}'";
+            + " | sed 's/^\\[ *\\([0-9.]*\\)\\].*/\\1/' | awk -v s=$s '{printf \"%.2f\\n\", $1 - s / 100}'";
 
     private BootTimes() {}
 
