@@ -26,7 +26,8 @@ public final class BootTimes {
 
     /**
      * Guest seconds from logd's process start ({@code /proc/PID/stat}, in clock ticks since boot) to its "listening"
-     * line (the journal's monotonic time): its JVM's start, up to its sockets.
+     * line (the journal's monotonic time): its JVM's start, up to its sockets ("-" when that line is not in the journal
+     * yet).
      */
     private static final String LOGD_START = "p=$(for p in /proc/[0-9]*; do if grep -q daemon=dynamod-logd $p/cmdline 2>/dev/null;"
             + " then echo ${p#/proc/}; fi; done | head -n 1); s=$(awk '{print $22}' /proc/$p/stat);"
@@ -82,7 +83,7 @@ public final class BootTimes {
                         .append(milestone(result, DYNAMOD_MILESTONES.get(0), 1));
                 for (String m : DYNAMOD_MILESTONES.subList(2, 4)) row.append(milestone(result, m, 0));
                 row.append(seconds(shellReady)).append(seconds(result.elapsed()))
-                        .append(String.format(Locale.ROOT, " %8ss", logd.exitStatus() == 0 ? logd.text().strip() : "-"));
+                        .append(String.format(Locale.ROOT, " %8ss", logd.exitStatus() == 0 && !logd.text().isBlank() ? logd.text().strip() : "-"));
                 if (!result.poweredOff()) row.append("  (did not power off: ").append(result.shutdown()).append(')');
                 System.out.println(row);
             }
