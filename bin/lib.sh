@@ -12,7 +12,8 @@ DYNAMOD_CHRONICLE_ARGS="$DYNAMOD_HOME/journal/src/main/resources/dynamod/journal
 # The daemons' command lines, into the array COMMAND: the one place for their JVM flags, used by bin/dynamod (host
 # mode) and by vmtest/build-image.sh (the guest's /etc/dynamod/svmgr.argv and logd.argv).
 #   svmgr_command|logd_command JAVA CLASSPATH CHRONICLE_ARGFILE [more JVM flags...] -- [the daemon's arguments...]
-# svmgr: small heap, quick start, Chronicle's flags; -Ddynamod.daemon names them for ps and pgrep -f.
+# svmgr: small heap, quick start, Chronicle's flags; -Ddynamod.daemon names them for ps and pgrep -f. (No -Xshare: the
+# default CDS archive is used anyway, and -Xshare cannot be combined with the image's -XX:AOTCache.)
 svmgr_command() { daemon_command dynamod-svmgr -Xmx256m dynamod.svmgr.Main "$@"; }
 logd_command() { daemon_command dynamod-logd -Xmx64m dynamod.logd.Main "$@"; }
 
@@ -22,7 +23,7 @@ daemon_command() {
     while [ $# -gt 0 ] && [ "$1" != -- ]; do extra+=("$1"); shift; done
     [ $# -gt 0 ] && shift
     COMMAND=("$java" -Ddynamod.daemon="$name" "${extra[@]}" "$heap" -XX:+UseSerialGC -XX:TieredStopAtLevel=1
-        -XX:-UsePerfData -Xshare:auto -Xss512k "@$chronicle" -cp "$classpath" "$main" "$@")
+        -XX:-UsePerfData -Xss512k "@$chronicle" -cp "$classpath" "$main" "$@")
 }
 
 # Where vmtest/build-image.sh builds the QEMU image and bin/dynamod demo finds it (docs/vmtest.md).

@@ -268,6 +268,69 @@ train_init() {
     argfile "$t$G/jvm/init.args" "${INIT_JVM_ARGS[@]}" -XX:AOTCache=$G/aot/init.aot
 }
 
+# guest_classpath TREE: the jars of TREE$G/lib as the guest's classpath, spelled out in a fixed order. An AOT cache only
+# validates against the classpath it was made with, and a wildcard (lib/*) expands in directory order, which differs
+# between the staging tree and the disk.
+guest_classpath() {
+    (cd "$1$G/lib" && ls | LC_ALL=C sort | sed "s|^|$G/lib/|" | paste -sd :)
+}
+
+# The training system's place in the tree (under /tmp: train() empties it, so its journal, index and sockets stay out
+# of the image) and the trainer, its last service: once svmgr and logd are up it asks svmgr (list, status) and logd
+# (logs, over its query socket), then for the ordered stop, which stops logd (SIGTERM: its JVM writes logd.aot) and
+# ends svmgr (its JVM writes svmgr.aot). It gives up waiting after a minute and stops all the same.
+DAEMON_TRAINING=/tmp/train-daemons
+DAEMON_TRAINER='#!/bin/sh
+exec >/root/aot-trainer.log 2>&1
+export DYNAMOD_RUNTIME_DIR=$1/state/run
+i=0
+until [ -S "$DYNAMOD_RUNTIME_DIR/logd.sock" ] && dynamodctl logs --state "$1/state" -u hello -n 5 | grep -q "hello from"; do
+    i=$((i + 1)); [ $i -lt 60 ] || { echo "aot-trainer: logd never answered" >&2; break; }
+    sleep 1
+done
+dynamodctl list && dynamodctl status ticker
+dynamodctl shutdown exit'
+
+# train_daemons TREE GUEST_DAEMON...: svmgr's and logd's AOT caches in TREE, trained with their guest command lines
+# (GUEST_DAEMON: svmgr_command's and logd_command's JAVA CLASSPATH CHRONICLE_ARGFILE and JVM flags). svmgr runs alone
+# (no --init-fd: no init) over the image's test system plus the trainer: loading the configuration, the journal,
+# spawning and reaping, logd with its sockets and index, the control socket, the ordered stop. logd runs as a configured
+# dynamod-logd (it replaces the built-in one): logd_command's line plus -XX:AOTCacheOutput, and a stop timeout long
+# enough for its JVM to write the cache at its exit (5-10 s on a loaded host: the built-in's 10 s would kill it). A
+# watchdog ends svmgr after 5 minutes. The trainer's output goes to $BUILD/train-aot-trainer.log.
+train_daemons() {
+    local t=$1 w=$DAEMON_TRAINING watchdog exec
+    shift
+    mkdir -p "$t$w/config/services"
+    # vmtest's own services only: the example system's would serve on the build host's network from the chroot.
+    cp "$IMAGE_SRC/system/services/"*.toml "$t$w/config/services/"
+    printf '%s\n' "$DAEMON_TRAINER" >"$t$w/trainer" && chmod 755 "$t$w/trainer"
+    printf '%s\n' '[service]' 'name = "aot-trainer"' 'description = "build-image.sh: trains svmgr and logd, then stops them"' \
+        "exec = [\"$w/trainer\", \"$w\"]" '' '[restart]' 'policy = "temporary"' '' '[dependencies]' \
+        'after = ["ticker", "dynamod-logd"]' >"$t$w/config/services/aot-trainer.toml"
+    logd_command "$@" -XX:AOTCacheOutput=$G/aot/logd.aot "${AOT_TRAIN_FLAGS[@]}" -- --state $w/state
+    exec=$(printf '"%s", ' "${COMMAND[@]}")
+    printf '%s\n' '[service]' 'name = "dynamod-logd"' 'description = "dynamod-logd, trained"' "exec = [${exec%, }]" '' \
+        '[shutdown]' 'stop-timeout = "2m"' >"$t$w/config/services/dynamod-logd.toml"
+    rm -f "$t$G/aot/logd.aot" "$t/root/aot-trainer.log"
+    (
+        trap 'kill $sleeper 2>/dev/null; exit 0' TERM
+        sleep 300 & sleeper=$!
+        wait $sleeper
+        for p in /proc/[0-9]*; do
+            [ "$(readlink "$p/root")" = "$t" ] && grep -qa daemon=dynamod-svmgr "$p/cmdline" && kill -TERM "${p#/proc/}"
+        done
+        exit 0
+    ) &
+    watchdog=$!
+    svmgr_command "$@" -- --config $w/config --state $w/state
+    train "$t" "$G/aot/svmgr.aot" "${COMMAND[@]}"
+    kill $watchdog 2>/dev/null || true
+    wait $watchdog 2>/dev/null || true
+    mv -f "$t/root/aot-trainer.log" "$BUILD/train-aot-trainer.log" 2>/dev/null || true
+    [ -s "$t$G/aot/logd.aot" ] || { cat "$BUILD/train-svmgr.aot.log" >&2; die "training svmgr wrote no logd.aot (its log above)"; }
+}
+
 # The initramfs: the init runtime, init's two jars and its AOT cache, the kernel modules, /init.
 # (The steps' own outputs count by their keys: hashing a runtime's 60 MB each run would make a warm run slow.)
 key=$(key_of "$BUILD/.step-runtime-init" "$LIB/dynamod-init.jar" "$LIB/dynamod-linux.jar" "$EXEC_HELPER" "$IMAGE_SRC" \
@@ -322,14 +385,14 @@ if ! up_to_date rootdisk "$key" || [ ! -f "$BUILD/root.ext4" ] || [ ! -f "$BUILD
     # svmgr's and logd's command lines, from bin/lib.sh's one definition, with the guest's paths. svmgr boots
     # /etc/dynamod/system (dynamod.config=DIR on the kernel command line boots another).
     mkdir -p "$T$G/jvm" && cp "$DYNAMOD_CHRONICLE_ARGS" "$T$G/jvm/chronicle.args"
-    guest_daemon=($G/jdk/bin/java "$G/lib/*" "$G/jvm/chronicle.args" -Ddynamod.exec.helper=$G/libexec/dynamod-exec)
-    logd_command "${guest_daemon[@]}" -- --state /var/lib/dynamod
+    # Their AOT caches (train_daemons), mapped where they were built, and the classpath they validate against.
+    guest_daemon=($G/jdk/bin/java "$(guest_classpath "$T")" "$G/jvm/chronicle.args" -Ddynamod.exec.helper=$G/libexec/dynamod-exec
+        -XX:+UnlockDiagnosticVMOptions -XX:ArchiveRelocationMode=0)
+    logd_command "${guest_daemon[@]}" -XX:AOTCache=$G/aot/logd.aot -- --state /var/lib/dynamod
     printf '%s\n' "${COMMAND[@]}" >"$T/etc/dynamod/logd.argv"
-    svmgr_command "${guest_daemon[@]}" -- --config /etc/dynamod/system --state /var/lib/dynamod --logd-argv /etc/dynamod/logd.argv --logd-kmsg /dev/kmsg
+    svmgr_command "${guest_daemon[@]}" -XX:AOTCache=$G/aot/svmgr.aot -- --config /etc/dynamod/system --state /var/lib/dynamod --logd-argv /etc/dynamod/logd.argv --logd-kmsg /dev/kmsg
     printf '%s\n' "${COMMAND[@]}" >"$T/etc/dynamod/svmgr.argv"
-    # The classpath spelled out in a fixed order: an AOT cache only validates against the classpath it was made with,
-    # and a wildcard expands in directory order, which differs between the staging tree and the disk.
-    daemon_cp=$(cd "$T$G/lib" && ls | LC_ALL=C sort | sed "s|^|$G/lib/|" | paste -sd :)
+    daemon_cp=$(guest_classpath "$T")
     mapfile -t chronicle_flags <"$DYNAMOD_CHRONICLE_ARGS"
     ctl_args=("${GUEST_JVM_FLAGS[@]}" -Xmx64m "${chronicle_flags[@]}" -Ddynamod.exec.helper=$G/libexec/dynamod-exec -cp "$daemon_cp")
     say "training init's and dynamodctl's AOT caches"
@@ -346,6 +409,8 @@ if ! up_to_date rootdisk "$key" || [ ! -f "$BUILD/root.ext4" ] || [ ! -f "$BUILD
     mkdir -p "$T/usr/bin"
     printf '#!/bin/sh\nLD_LIBRARY_PATH=%s/jdk/lib exec %s/jdk/bin/java @%s/jvm/dynamodctl.args dynamod.ctl.Dynamodctl "$@"\n' \
         "$G" "$G" "$G" >"$T/usr/bin/dynamodctl" && chmod 755 "$T/usr/bin/dynamodctl"
+    say "training svmgr's and logd's AOT caches (svmgr over the test system, then its ordered stop)"
+    train_daemons "$T" "${guest_daemon[@]}"
     # The root by UUID (the boots give ro on the command line: init remounts it read-write as this says) and the data
     # disk by label; /data is not made here, init makes missing mount points.
     printf '%s\n' '# /etc/fstab of the vmtest image (docs/vmtest.md)' \

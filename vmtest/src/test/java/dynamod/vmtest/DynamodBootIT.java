@@ -192,6 +192,13 @@ class DynamodBootIT {
             Files.writeString(runDir("uuid").resolve("rss.txt"), rss + "\n");
             System.out.println("guest resident memory: " + rss);
 
+            // svmgr and logd run with their AOT caches (build-image.sh's train_daemons): a JVM keeps its cache mapped only
+            // when it validated (one that does not is unmapped, and the JVM runs without it).
+            for (String[] daemon : List.of(new String[] {"svmgr", svmgrPid}, new String[] {"logd", value(up, "dynamod-logd", "pid")})) {
+                String cache = "/usr/lib/dynamod/aot/" + daemon[0] + ".aot";
+                assertNotEquals("0", output(shell, "grep -c " + cache + " /proc/" + daemon[1] + "/maps || true"), daemon[0] + " runs without " + cache);
+            }
+
             // svmgr killed: init restarts it after its back-off; the new svmgr adopts the services (same pids, no restart).
             int fromLine = vm.console().lines().size();
             GuestShell.Result kill = shell.run("kill -9 " + svmgrPid, COMMAND_TIMEOUT);
@@ -230,6 +237,9 @@ class DynamodBootIT {
             assertLine(result, l -> l.startsWith("dynamod-init: mounted /dev/vdb ") && l.contains("LABEL=" + image.dataLabel())
                     && l.endsWith(" on /data as ext4 (/etc/fstab:3)"), "mounting the data disk by label");
             assertLine(result, "dynamod-init: unmounted /data");
+            // No JVM on the console (init, svmgr) said that its AOT cache failed ("[error][aot] ...", "[warning][cds] ...").
+            assertTrue(result.console().stream().map(LineLog.Line::text).noneMatch(l -> l.matches(".*\\]\\[(error|warning) *\\]\\[(aot|cds).*")),
+                    result::describe);
         }
         // Unmounted cleanly, with what the guest wrote.
         HostRun state = host("dumpe2fs", "-h", dataDisk.toString());
