@@ -144,6 +144,16 @@ final class Cgroups {
         return dir;
     }
 
+    /**
+     * A running service's group that the last svmgr made (a restart adopts the process): watched again, its limits
+     * taken as the ones its spec gave (the last svmgr wrote them), so that a reload and the removal go on from there.
+     */
+    void adopt(String service, CgroupLimits limits) {
+        if (!available() || !Files.isDirectory(dir(service))) return;
+        applied.put(service, limits);
+        watcher.watch(service, dir(service));
+    }
+
     /** A reload's new limits for a running service: written now; a refused value is an error and the old ones stay. */
     void update(String service, CgroupLimits limits) throws CgroupException {
         CgroupLimits old = applied.get(service);

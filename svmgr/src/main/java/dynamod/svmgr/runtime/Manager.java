@@ -669,6 +669,7 @@ public final class Manager {
                     Role role = pid == r.forkerPid() && pid != r.pid() ? Role.FORKER : Role.MAIN;
                     procs.put(pid, new Proc(service, role, ProcStat.processGroup(pid).orElse(pid)));
                     adoptPipes(service, pid);
+                    state.specOf(service).ifPresent(spec -> cgroups.adopt(service, spec.cgroup()));
                     adopted++;
                 } else {
                     // Gone, and init has not reported it yet: it exited after init sent SYNC, and its report is on
