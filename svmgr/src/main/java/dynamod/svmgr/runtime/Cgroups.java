@@ -65,6 +65,8 @@ final class Cgroups {
     private final Set<String> enabled = new TreeSet<>();
     /** The limits each live group was last given. */
     private final Map<String, CgroupLimits> applied = new HashMap<>();
+    /** The groups the watcher watches (a new watch reads the OOM count afresh: only for a group it does not know). */
+    private final Set<String> watching = new java.util.HashSet<>();
     private final Watcher watcher;
 
     private Cgroups(CgroupPlan plan, Set<String> accounting, String unavailable, Listener listener) {
@@ -140,7 +142,7 @@ final class Cgroups {
         boolean made = !Files.isDirectory(dir);
         if (made) mkdirs(plan.service(service + ".service"));
         if (writeLimits || made) apply(service, limits);
-        watcher.watch(service, dir);
+        if (watching.add(service) || made) watcher.watch(service, dir);
         return dir;
     }
 
@@ -151,6 +153,7 @@ final class Cgroups {
     void adopt(String service, CgroupLimits limits) {
         if (!available() || !Files.isDirectory(dir(service))) return;
         applied.put(service, limits);
+        watching.add(service);
         watcher.watch(service, dir(service));
     }
 
@@ -257,10 +260,11 @@ final class Cgroups {
         if (!available()) return;
         Path dir = dir(service);
         if (!Files.isDirectory(dir) || !pids(service).isEmpty()) return;
-        watcher.unwatch(service);
         try {
-            Files.delete(dir);
+            Files.delete(dir); // the watcher's open files do not keep a cgroup
             applied.remove(service);
+            watching.remove(service);
+            watcher.unwatch(service);
         } catch (IOException e) {
             // EBUSY: a process joined meanwhile (a restart): the group stays with it
         }
@@ -354,7 +358,6 @@ final class Cgroups {
         private record Change(String service, Path dir) {}
 
         private final ConcurrentLinkedQueue<Change> changes = new ConcurrentLinkedQueue<>();
-        private final Set<String> watched = ConcurrentHashMap.newKeySet();
         private int[] wake;
 
         void start() {
@@ -371,12 +374,13 @@ final class Cgroups {
             t.start();
         }
 
+        /** Watches the service's group afresh (each spawn: the group may be a new one with the same path). */
         void watch(String service, Path dir) {
-            if (watched.add(service)) request(new Change(service, dir));
+            request(new Change(service, dir));
         }
 
         void unwatch(String service) {
-            if (watched.remove(service)) request(new Change(service, null));
+            request(new Change(service, null));
         }
 
         private void request(Change change) {
@@ -427,8 +431,20 @@ final class Cgroups {
                     if (revents[0] != 0) while (Posix.read(wake[0], buffer, 0, buffer.length) > 0) {}
                     for (int i = 0; i < list.size(); i++) {
                         Group g = list.get(i);
-                        if (revents[1 + 2 * i] != 0) memoryEvents(g, buffer);
-                        if (revents[2 + 2 * i] != 0 && !populated(read(g.cgroupEvents, buffer))) listener.emptied(g.service);
+                        try {
+                            if (revents[1 + 2 * i] != 0) memoryEvents(g, buffer);
+                            if (revents[2 + 2 * i] != 0 && !populated(read(g.cgroupEvents, buffer))) {
+                                // memory.events' own wakeup may come later than this one (the kernel spaces a file's
+                                // notifications 100 ms apart) or never (the group is removed first): its count now,
+                                // before the group can go. A kill is counted before the victim exits, so it is there.
+                                memoryEvents(g, buffer);
+                                listener.emptied(g.service);
+                            }
+                        } catch (LinuxException gone) {
+                            // ENODEV: the group was removed under us; its unwatch is on its way
+                            groups.remove(g.service, g);
+                            closeAll(g);
+                        }
                     }
                 } catch (Throwable t) {
                     Manager.say("cgroup watcher: " + t);
@@ -457,6 +473,7 @@ final class Cgroups {
         }
 
         private void memoryEvents(Group g, byte[] buffer) throws LinuxException {
+            if (g.memoryEvents < 0) return;
             long total = CgroupPlan.key(read(g.memoryEvents, buffer), "oom_kill").orElse(g.oomKills);
             if (total > g.oomKills) {
                 long added = total - g.oomKills;
