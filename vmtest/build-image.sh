@@ -68,7 +68,8 @@ started=$(date +%s%N)
 # (new entry dates) even when no class changed.
 file_digest() {
     case $1 in
-        *.jar) unzip -v "$1" | awk 'NR > 3 && $7 ~ /^[0-9a-f]{8}$/ {print $7, $8}' | sha256sum ;;
+        # (No {8} in the regex: mawk, Debian's awk, has no interval expressions and would match nothing.)
+        *.jar) unzip -v "$1" | awk 'NR > 3 && length($7) == 8 && $7 ~ /^[0-9a-f]+$/ {print $7, $8}' | sha256sum ;;
         *) sha256sum <"$1" ;;
     esac
 }
