@@ -35,8 +35,8 @@ final class Cgroups {
 
     /** What the watcher sees, on its own thread. */
     interface Listener {
-        /** memory.events' oom_kill of the service's group rose to {@code total} ({@code added} new kills). */
-        void oomKilled(String service, long added, long total);
+        /** The service's memory.events changed: {@link #newOomKills} tells whether the OOM killer acted. */
+        void memoryEvents(String service);
 
         /** The service's group has no process left (cgroup.events populated 0). */
         void emptied(String service);
@@ -53,6 +53,9 @@ final class Cgroups {
         }
     }
 
+    /** OOM kills in a group that the manager had not seen: how many new, how many since the group was made. */
+    record OomKills(long added, long total) {}
+
     /** The current values for {@code status}: bytes, tasks, CPU microseconds (empty where a file is missing). */
     record Stats(OptionalLong memoryCurrent, OptionalLong pidsCurrent, OptionalLong cpuUsageMicros) {}
 
@@ -67,6 +70,8 @@ final class Cgroups {
     private final Map<String, CgroupLimits> applied = new HashMap<>();
     /** The groups the watcher watches (a new watch reads the OOM count afresh: only for a group it does not know). */
     private final Set<String> watching = new java.util.HashSet<>();
+    /** memory.events' oom_kill of each live group as last seen. */
+    private final Map<String, Long> oomSeen = new HashMap<>();
     private final Watcher watcher;
 
     private Cgroups(CgroupPlan plan, Set<String> accounting, String unavailable, Listener listener) {
@@ -141,6 +146,7 @@ final class Cgroups {
         Path dir = dir(service);
         boolean made = !Files.isDirectory(dir);
         if (made) mkdirs(plan.service(service + ".service"));
+        if (made) oomSeen.put(service, 0L);
         if (writeLimits || made) apply(service, limits);
         if (watching.add(service) || made) watcher.watch(service, dir);
         return dir;
@@ -153,6 +159,7 @@ final class Cgroups {
     void adopt(String service, CgroupLimits limits) {
         if (!available() || !Files.isDirectory(dir(service))) return;
         applied.put(service, limits);
+        oomSeen.put(service, oomKillCount(service).orElse(0));
         watching.add(service);
         watcher.watch(service, dir(service));
     }
@@ -263,11 +270,29 @@ final class Cgroups {
         try {
             Files.delete(dir); // the watcher's open files do not keep a cgroup
             applied.remove(service);
+            oomSeen.remove(service);
             watching.remove(service);
             watcher.unwatch(service);
         } catch (IOException e) {
             // EBUSY: a process joined meanwhile (a restart): the group stays with it
         }
+    }
+
+    /**
+     * The OOM killer's kills in the service's group since the last call (read from memory.events now): asked when the
+     * watcher says the file changed, and before a main process's exit is reported, so the kill comes first.
+     */
+    Optional<OomKills> newOomKills(String service) {
+        if (!available()) return Optional.empty();
+        OptionalLong total = oomKillCount(service);
+        long seen = oomSeen.getOrDefault(service, 0L);
+        if (total.isEmpty() || total.getAsLong() <= seen) return Optional.empty();
+        oomSeen.put(service, total.getAsLong());
+        return Optional.of(new OomKills(total.getAsLong() - seen, total.getAsLong()));
+    }
+
+    private OptionalLong oomKillCount(String service) {
+        return text(dir(service).resolve("memory.events")).map(t -> CgroupPlan.key(t, "oom_kill")).orElse(OptionalLong.empty());
     }
 
     /** memory.current, pids.current and cpu.stat's usage_usec of the service's group; any thread. */
@@ -393,11 +418,10 @@ final class Cgroups {
             }
         }
 
-        /** A watched group: its two files' fds, and the OOM kills counted so far. */
+        /** A watched group: its two files' fds. */
         private static final class Group {
             final String service;
             final int memoryEvents, cgroupEvents;
-            long oomKills;
 
             Group(String service, int memoryEvents, int cgroupEvents) {
                 this.service = service;
@@ -435,9 +459,9 @@ final class Cgroups {
                             if (revents[1 + 2 * i] != 0) memoryEvents(g, buffer);
                             if (revents[2 + 2 * i] != 0 && !populated(read(g.cgroupEvents, buffer))) {
                                 // memory.events' own wakeup may come later than this one (the kernel spaces a file's
-                                // notifications 100 ms apart) or never (the group is removed first): its count now,
-                                // before the group can go. A kill is counted before the victim exits, so it is there.
-                                memoryEvents(g, buffer);
+                                // notifications 100 ms apart) or never (the group is removed first): asked now, before
+                                // the group can go. A kill is counted before the victim exits, so it is there.
+                                listener.memoryEvents(g.service);
                                 listener.emptied(g.service);
                             }
                         } catch (LinuxException gone) {
@@ -461,8 +485,8 @@ final class Cgroups {
                 }
                 events = Posix.open(dir.resolve("cgroup.events").toString(), Posix.O_RDONLY | Posix.O_CLOEXEC, 0);
                 Group g = new Group(service, memory, events);
-                // Read once: poll wakes for changes after the last read. Kills before the watch are counted as seen.
-                if (memory >= 0) g.oomKills = CgroupPlan.key(read(memory, buffer), "oom_kill").orElse(0);
+                // Read once: poll wakes for changes after the last read.
+                if (memory >= 0) read(memory, buffer);
                 read(events, buffer);
                 return Optional.of(g);
             } catch (LinuxException e) {
@@ -474,12 +498,8 @@ final class Cgroups {
 
         private void memoryEvents(Group g, byte[] buffer) throws LinuxException {
             if (g.memoryEvents < 0) return;
-            long total = CgroupPlan.key(read(g.memoryEvents, buffer), "oom_kill").orElse(g.oomKills);
-            if (total > g.oomKills) {
-                long added = total - g.oomKills;
-                g.oomKills = total;
-                listener.oomKilled(g.service, added, total);
-            }
+            read(g.memoryEvents, buffer); // re-arms the poll
+            listener.memoryEvents(g.service);
         }
 
         private static boolean populated(String cgroupEvents) {

@@ -491,7 +491,9 @@ public final class Manager {
         }
         // The shell's promise to the core: a main process's exit is reported once what is left of its group is gone.
         if (p != null && p.role() == Role.MAIN) {
-            // Its cgroup too: a double-forked child left its process group, never its cgroup.
+            // An OOM kill that ended it is journaled before its exit; then its cgroup goes too: a double-forked
+            // child left its process group, never its cgroup.
+            checkOomKills(p.service());
             cgroups.kill(p.service());
             if (p.pgid() > 1) kill(-p.pgid(), Signals.SIGKILL);
         }
@@ -509,8 +511,8 @@ public final class Manager {
         }
         Cgroups opened = Cgroups.open(CgroupPlan.MOUNT, own, Posix.geteuid() == 0, new Cgroups.Listener() {
             @Override
-            public void oomKilled(String service, long added, long total) {
-                post(() -> oomKilled(service, added, total));
+            public void memoryEvents(String service) {
+                post(() -> checkOomKills(service));
             }
 
             @Override
@@ -524,6 +526,10 @@ public final class Manager {
         return opened;
     }
 
+    private void checkOomKills(String service) {
+        cgroups.newOomKills(service).ifPresent(k -> oomKilled(service, k.added(), k.total()));
+    }
+
     private void oomKilled(String service, long added, long total) {
         append(new dynamod.journal.event.ServiceEvent.ServiceOomKilled(service, added, total));
         managerLog(service, 0, 3, "out of memory: the kernel's OOM killer killed " + added + (added == 1 ? " process" : " processes")
@@ -533,6 +539,7 @@ public final class Manager {
     /** An emptied cgroup goes once its service has no process (a restart may have spawned into it meanwhile). */
     private void cgroupEmptied(String service) {
         if (state.runtimeOf(service).map(ServiceRuntime::hasProcess).orElse(false)) return;
+        checkOomKills(service);
         cgroups.removeIfEmpty(service);
     }
 

@@ -48,7 +48,7 @@ class CgroupsHostTest {
         Files.createDirectory(mount.resolve(base.substring(1))); // where svmgr would be born
         cgroups = Cgroups.open(mount, "0::" + base + "\n", true, Set.of(), new Cgroups.Listener() {
             @Override
-            public void oomKilled(String service, long added, long total) {}
+            public void memoryEvents(String service) {}
 
             @Override
             public void emptied(String service) {
