@@ -378,6 +378,8 @@ if ! up_to_date rootdisk "$key" || [ ! -f "$BUILD/root.ext4" ] || [ ! -f "$BUILD
     cp -r "$DYNAMOD_HOME/conf/examples/." "$IMAGE_SRC/system/." "$T/etc/dynamod/system/"
     cp "$IMAGE_SRC/console-shell" "$T$G/libexec/" && chmod 755 "$T$G/libexec/console-shell"
     add_systemd_notify "$T"
+    # The cgroup and namespace checks' services, which DynamodBootIT loads into one boot by a reload.
+    cp -r "$IMAGE_SRC/isolation" "$T$G/vmtest/isolation"
     # dynamod-init as the real root's init: what the initramfs phase execs (init=, default /sbin/dynamod-init), and
     # /sbin/init for a boot without an initramfs.
     cp "$LAUNCHER" "$T/sbin/dynamod-init" && chmod 755 "$T/sbin/dynamod-init"

@@ -15,6 +15,8 @@
  *   --close-fds         close every fd above 2 except kept fds, rename targets and the report fd
  *   --rename-fd F:T     dup2(F, T) and close F (repeatable, applied in order)
  *   --no-new-privs      prctl(PR_SET_NO_NEW_PRIVS)
+ *   --cgroup DIR        join the cgroup v2 directory DIR (write 0 to DIR/cgroup.procs) before any other step, so the
+ *                       service and everything it forks, the pid namespace's child included, is in it from the start
  *
  * Isolation (see linux/README.md; each failure aborts the spawn with its step):
  *   --unshare LIST      namespaces of its own, comma-separated: pid,mnt,net,uts,ipc,user,cgroup. With pid or user the
@@ -62,7 +64,7 @@ extern char **environ;
 
 static int report_fd = -1;
 
-static const char *opt_chdir, *opt_user, *opt_group, *opt_groups;
+static const char *opt_chdir, *opt_user, *opt_group, *opt_groups, *opt_cgroup;
 static bool opt_setsid, opt_close_fds, opt_no_new_privs;
 
 #define MAX_BINDS 64
@@ -218,7 +220,8 @@ static int parse_options(int argc, char **argv) {
         bool takes_value = strcmp(opt, "--report-fd") == 0 || strcmp(opt, "--chdir") == 0
                 || strcmp(opt, "--user") == 0 || strcmp(opt, "--group") == 0 || strcmp(opt, "--groups") == 0
                 || strcmp(opt, "--keep-fd") == 0 || strcmp(opt, "--rename-fd") == 0 || strcmp(opt, "--unshare") == 0
-                || strcmp(opt, "--protect-system") == 0 || strcmp(opt, "--hostname") == 0 || strcmp(opt, "--cap-bound") == 0;
+                || strcmp(opt, "--protect-system") == 0 || strcmp(opt, "--hostname") == 0 || strcmp(opt, "--cap-bound") == 0
+                || strcmp(opt, "--cgroup") == 0;
         if (takes_value) {
             if (i + 1 >= argc) {
                 usage("%s needs a value", opt);
@@ -244,6 +247,8 @@ static int parse_options(int argc, char **argv) {
                 else usage("--protect-system: expected yes, full or strict, got %s", value);
             } else if (strcmp(opt, "--hostname") == 0) {
                 opt_hostname = value;
+            } else if (strcmp(opt, "--cgroup") == 0) {
+                opt_cgroup = value;
             } else if (strcmp(opt, "--cap-bound") == 0) {
                 parse_capabilities(value);
             } else if (strcmp(opt, "--keep-fd") == 0) {
@@ -282,6 +287,20 @@ static int parse_options(int argc, char **argv) {
     }
     usage("missing \"--\" before the executable");
     return argc;
+}
+
+/* Into the service's cgroup first: whatever this process forks from here on (the clone into a pid namespace
+   too) is born in it, and the limits already apply to the steps that follow. */
+static void join_cgroup(void) {
+    char path[PATH_MAX];
+    if (opt_cgroup[0] != '/') failf("cgroup", EINVAL, "not an absolute path: %s", opt_cgroup);
+    if (snprintf(path, sizeof path, "%s/cgroup.procs", opt_cgroup) >= (int) sizeof path) failf("cgroup", ENAMETOOLONG, "%s", opt_cgroup);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) failf("cgroup", errno, "%s: %s", path, strerror(errno));
+    ssize_t n = write(fd, "0", 1);
+    int err = errno;
+    close(fd);
+    if (n != 1) failf("cgroup", n < 0 ? err : EIO, "%s: %s", path, strerror(n < 0 ? err : EIO));
 }
 
 static void reset_signals(void) {
@@ -816,6 +835,7 @@ int main(int argc, char **argv) {
     /* The program's argv[0] follows its path; without one, the path serves. */
     char **program_argv = exe + 1 < argc ? &argv[exe + 1] : &argv[exe];
 
+    if (opt_cgroup != NULL) join_cgroup();
     reset_signals();
     isolate_and_drop_credentials();
     if (opt_no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) fail("no-new-privs", errno);

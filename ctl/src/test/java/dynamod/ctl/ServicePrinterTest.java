@@ -85,11 +85,23 @@ class ServicePrinterTest {
     void aCgroupAndMemoryAreShownOnlyWhenTheManagerSendsThem() {
         assertFalse(PLAIN.status(WEB).contains("CGroup") || PLAIN.status(WEB).contains("Memory"));
         Map<String, Object> withCgroup = new java.util.LinkedHashMap<>(WEB);
-        withCgroup.put("cgroup", "/dynamod.slice/web.service");
-        withCgroup.put("memory", 12L << 20);
+        Map<String, Object> cgroup = new java.util.LinkedHashMap<>();
+        cgroup.put("path", "/sys/fs/cgroup/system.slice/web.service");
+        cgroup.put("memoryCurrent", 12L << 20);
+        cgroup.put("tasks", 3L);
+        cgroup.put("cpuUsageMicros", 1_204_000L);
+        withCgroup.put("cgroup", cgroup);
         String text = PLAIN.status(withCgroup);
-        assertTrue(text.contains("     CGroup: /dynamod.slice/web.service\n"), text);
+        assertTrue(text.contains("     CGroup: /sys/fs/cgroup/system.slice/web.service\n"), text);
+        assertTrue(text.contains("      Tasks: 3\n"), text);
         assertTrue(text.contains("     Memory: 12.0M\n"), text);
+        assertTrue(text.contains("        CPU: 1.204s\n"), text);
+        // A stopped service's group is gone: its path, no values.
+        cgroup.put("memoryCurrent", null);
+        cgroup.put("tasks", null);
+        cgroup.put("cpuUsageMicros", null);
+        String stopped = PLAIN.status(withCgroup);
+        assertTrue(stopped.contains("CGroup:") && !stopped.contains("Memory:") && !stopped.contains("Tasks:"), stopped);
     }
 
     @Test

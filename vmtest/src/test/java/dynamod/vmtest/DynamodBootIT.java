@@ -175,7 +175,7 @@ class DynamodBootIT {
             // dynamod.console=shell on the command line, exited 0 at once (no shell on a console nobody reads).
             assertEquals("<h1>dynamod example</h1>", output(shell, "busybox wget -q -O - http://127.0.0.1:18080/"));
             assertEquals("inactive", state(up, "console"), () -> "console: " + up.get("console"));
-            // sandbox (user nobody, namespaces that svmgr does not apply yet): what it did, printed, not asserted.
+            // sandbox (the example: user nobody in its own namespaces): what it did, printed, not asserted.
             System.out.println("sandbox: " + up.get("sandbox") + "; it wrote: "
                     + shell.run("dynamodctl logs -u sandbox -n 5 -o cat", COMMAND_TIMEOUT).text());
             // When the last service became ready, on the host's clock: the guest's clock, read once, maps list --json's instants.
@@ -283,6 +283,8 @@ class DynamodBootIT {
             vm.console().await(ended.index(), l -> l.startsWith("dynamod-svmgr: starting (generation 1"), STATE_TIMEOUT, "svmgr after the shell");
             GuestShell shell = vm.shell("VMTEST-SHELL-READY", BOOT_TIMEOUT);
             awaitServices(shell, DynamodBootIT::testSystemUp, "the test system up");
+            checkCgroupsAndNamespaces(shell);
+            measureSpawnLatency(shell, runDir("label"));
             sendShutdown(shell, "dynamodctl shutdown reboot");
             VmResult result = vm.awaitExit();
             assertEquals(VmResult.Shutdown.RESTART, result.shutdown(), result::describe);
@@ -294,6 +296,117 @@ class DynamodBootIT {
             assertLine(result, "dynamod-init: remounted / read-only");
             assertLine(result, "dynamod-init: reboot now");
         }
+    }
+
+    private static final String ISOLATION_SERVICES = "/usr/lib/dynamod/vmtest/isolation";
+    private static final String SERVICES_SLICE = "/sys/fs/cgroup/system.slice";
+
+    /** A flat-keyed cgroup file's value (memory.events, pids.events, cpu.stat), -1 without the key. */
+    private static long cgroupKey(GuestShell shell, String service, String file, String key) throws Exception {
+        String line = output(shell, "grep '^" + key + " ' " + SERVICES_SLICE + "/" + service + ".service/" + file + " || echo '" + key + " -1'");
+        return Long.parseLong(line.split(" ")[1]);
+    }
+
+    private static boolean exists(GuestShell shell, String path) throws Exception {
+        return output(shell, "if [ -e " + path + " ]; then echo yes; else echo no; fi").equals("yes");
+    }
+
+    /**
+     * Issue 9 in the guest: the services of image/isolation, loaded by a reload (the other boots do not run them).
+     * Each service in its own cgroup, placed before exec; an OOM kill journaled and restarted by policy; a fork bomb
+     * contained by pids-max; cpu-max throttling, raised live by a reload; a stop kills a child that left its process
+     * group, and the empty group is removed; status shows memory; the namespaces as the service sees them.
+     */
+    private static void checkCgroupsAndNamespaces(GuestShell shell) throws Exception {
+        Map<String, Map<String, Object>> up = services(shell);
+        assertEquals("0::/system.slice/ticker.service", output(shell, "cat /proc/" + value(up, "ticker", "pid") + "/cgroup"));
+        assertEquals("", output(shell, "cat /sys/fs/cgroup/system.slice/cgroup.procs"), "no process in an inner node");
+        output(shell, "cp " + ISOLATION_SERVICES + "/*.toml /etc/dynamod/system/services/ && dynamodctl reload >/dev/null && echo reloaded");
+        Map<String, Map<String, Object>> services = awaitServices(shell, s -> List.of("oom", "forkbomb", "cpuhog", "daemon", "confined").stream()
+                .allMatch(n -> state(s, n).equals("running")) && !value(s, "oom", "restarts").equals("0"), "the isolation services up, oom restarted");
+
+        // The fork bomb hit pids.max and stays under it; this shell answers meanwhile. Its stop kills the whole group.
+        await("pids.max reached").atMost(STATE_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                .until(() -> cgroupKey(shell, "forkbomb", "pids.events", "max") > 0);
+        long bombs = Long.parseLong(output(shell, "cat " + SERVICES_SLICE + "/forkbomb.service/pids.current"));
+        assertTrue(bombs <= 32, "pids.current " + bombs);
+        assertEquals("answering", output(shell, "echo answering"));
+        output(shell, "dynamodctl stop forkbomb >/dev/null; echo stopped");
+        await("the fork bomb's group gone").atMost(STATE_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                .until(() -> !exists(shell, SERVICES_SLICE + "/forkbomb.service"));
+
+        // cpu-max 10%: throttled; a reload raises it live (same process), then it is stopped.
+        assertEquals("10000 100000", output(shell, "cat " + SERVICES_SLICE + "/cpuhog.service/cpu.max"));
+        await("cpuhog throttled").atMost(STATE_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                .until(() -> cgroupKey(shell, "cpuhog", "cpu.stat", "nr_throttled") > 0);
+        String hog = value(services, "cpuhog", "pid");
+        output(shell, "sed -i 's/10%/30%/' /etc/dynamod/system/services/cpuhog.toml && dynamodctl reload >/dev/null && echo reloaded");
+        await("cpu.max raised live").atMost(STATE_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                .until(() -> output(shell, "cat " + SERVICES_SLICE + "/cpuhog.service/cpu.max").equals("30000 100000"));
+        assertEquals(hog, value(services(shell), "cpuhog", "pid"), "a limit change is no restart");
+        output(shell, "dynamodctl stop cpuhog >/dev/null; echo stopped");
+
+        // OOM (once the hogs are stopped: each dynamodctl is a JVM start): the kernel's kill is an event in the
+        // service's history; the restart policy brought it back.
+        // history reads the journal itself (Chronicle Queue's start in a fresh JVM: the slowest dynamodctl under TCG).
+        GuestShell.Result historyRun = shell.run("dynamodctl history -u oom -n 30 2>/dev/null", STATE_TIMEOUT);
+        assertEquals(0, historyRun.exitStatus(), historyRun::text);
+        String history = historyRun.text();
+        assertTrue(history.contains("out of memory: the kernel killed"), history);
+        assertTrue(history.contains("restart 1"), history);
+
+        // A child that left its process group (setsid) is in the cgroup, and a stop kills it with the group.
+        String main = value(services, "daemon", "pid");
+        assertEquals("0::/system.slice/daemon.service", output(shell, "cat /proc/" + main + "/cgroup"));
+        List<String> pids = output(shell, "cat " + SERVICES_SLICE + "/daemon.service/cgroup.procs").lines().toList();
+        assertEquals(2, pids.size(), pids::toString);
+        String child = pids.stream().filter(p -> !p.equals(main)).findFirst().orElseThrow();
+        assertNotEquals(output(shell, "cut -d' ' -f6 /proc/" + main + "/stat"), output(shell, "cut -d' ' -f6 /proc/" + child + "/stat"),
+                "the child has a session of its own");
+        String status = output(shell, "dynamodctl status daemon 2>/dev/null");
+        assertTrue(status.contains("CGroup: " + SERVICES_SLICE + "/daemon.service") && status.contains("Memory: ")
+                && status.contains("Tasks: 2"), status);
+        output(shell, "dynamodctl stop daemon >/dev/null; echo stopped");
+        await("the daemon's group gone").atMost(STATE_TIMEOUT).pollInterval(Duration.ofSeconds(1))
+                .until(() -> !exists(shell, SERVICES_SLICE + "/daemon.service"));
+        assertTrue(!exists(shell, "/proc/" + child), "the escaped child is killed");
+
+        // The namespaces, as the confined service saw them (its log), and from outside.
+        String log = output(shell, "dynamodctl logs -u confined -b -q 2>/dev/null | grep 'confined '");
+        for (String seen : List.of("confined pid=1", "confined host=vmbox", "confined net=lo,", "confined uid-map=0 4242 1",
+                "confined tmp=written", "confined usr=read-only")) {
+            assertTrue(log.lines().anyMatch(l -> l.endsWith(seen)), () -> seen + " not in\n" + log);
+        }
+        assertTrue(!exists(shell, "/tmp/vmtest-private"), "the private /tmp is not the host's");
+        assertNotEquals("vmbox", output(shell, "hostname"));
+        assertEquals("0::/system.slice/confined.service", output(shell, "cat /proc/" + value(services, "confined", "pid") + "/cgroup"));
+    }
+
+    /**
+     * The exec helper spawning /bin/true in the guest, 50 times each: plain, joining a cgroup (--cgroup), and into a
+     * fresh cgroup each time (mkdir, memory.max and pids.max written, --cgroup, rmdir). Timed by busybox ts (microseconds, a line
+     * before and after each spawn); the medians go to spawn.txt in the run's directory — measured, not asserted.
+     */
+    private static void measureSpawnLatency(GuestShell shell, Path runDir) throws Exception {
+        String helper = "/usr/lib/dynamod/libexec/dynamod-exec", group = SERVICES_SLICE + "/spawn-bench.service";
+        Map<String, String> loops = new LinkedHashMap<>();
+        loops.put("plain", helper + " -- /bin/true true");
+        // Joining a group that exists (the join alone), then a new group each time (mkdir and rmdir are two more
+        // busybox processes: an upper bound of what svmgr, which does them in-process, adds).
+        loops.put("join", "[ -d " + group + " ] || mkdir " + group + "; " + helper + " --cgroup " + group + " -- /bin/true true");
+        loops.put("new-group", "rmdir " + group + " 2>/dev/null; mkdir " + group + "; echo 33554432 > " + group + "/memory.max; echo 32 > "
+                + group + "/pids.max; " + helper + " --cgroup " + group + " -- /bin/true true; rmdir " + group);
+        StringBuilder report = new StringBuilder();
+        for (var loop : loops.entrySet()) {
+            String out = output(shell, "for i in $(seq 50); do echo start; " + loop.getValue() + "; echo " + loop.getKey()
+                    + "; done | ts -i '%.S' | grep ' " + loop.getKey() + "$'");
+            List<Long> micros = out.lines().map(l -> Math.round(Double.parseDouble(l.split(" ")[0]) * 1e6)).sorted().toList();
+            assertEquals(50, micros.size(), out);
+            report.append(loop.getKey()).append(" median ").append(micros.get(25)).append(" us, min ").append(micros.getFirst())
+                    .append(" us, max ").append(micros.getLast()).append(" us\n");
+        }
+        Files.writeString(runDir.resolve("spawn.txt"), report.toString());
+        System.out.print("guest spawn latency (dynamod-exec /bin/true, 50 each):\n" + report);
     }
 
     @Test

@@ -220,8 +220,8 @@ public final class Schema {
         public static final Field<Set<Capability>> CAPABILITIES = optional("capabilities", ValueTypes.CAPABILITIES,
                 "the capability bounding set: the most the service can ever hold, e.g. [\"CAP_NET_BIND_SERVICE\"]; [] drops all");
         public static final Field<IsolationPolicy> ISOLATION = defaulted("isolation", ValueTypes.oneOf(IsolationPolicy.class),
-                IsolationPolicy.REQUIRED, "when the manager cannot set this up (no root): required: the service does not run; "
-                        + "best-effort: it runs without, after a warning");
+                IsolationPolicy.REQUIRED, "when the manager cannot set this up (no root), or apply [cgroup] limits (no root, no cgroup v2): "
+                        + "required: the service does not run; best-effort: it runs without, after a warning");
 
         public static final Section SECTION = Section.table("namespace",
                 "isolation; private-tmp, protect-system, bind-mounts and pid imply a mount namespace",

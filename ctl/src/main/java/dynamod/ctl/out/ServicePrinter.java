@@ -57,7 +57,8 @@ public final class ServicePrinter {
 
     /**
      * One {@code status} block, as systemctl prints one: the bullet and name, then a field a line. Fields the manager
-     * did not send (a cgroup, memory, while svmgr does not track them) are left out, not guessed.
+     * did not send (the cgroup and its memory, tasks and CPU time, where the manager has no cgroups or the service is not
+     * running) are left out, not guessed.
      */
     public String status(Map<String, Object> s) {
         StringBuilder b = new StringBuilder();
@@ -89,8 +90,12 @@ public final class ServicePrinter {
         }
         if (s.get("statusText") != null) field(b, "Status", "\"" + s.get("statusText") + "\"");
         field(b, "Supervisor", str(s, "supervisor"));
-        if (s.get("cgroup") != null) field(b, "CGroup", str(s, "cgroup"));
-        if (s.get("memory") instanceof Number n) field(b, "Memory", LogWriter.bytes(n.longValue()));
+        if (s.get("cgroup") instanceof Map<?, ?> cgroup) {
+            field(b, "CGroup", String.valueOf(cgroup.get("path")));
+            if (cgroup.get("tasks") instanceof Number n) field(b, "Tasks", String.valueOf(n.longValue()));
+            if (cgroup.get("memoryCurrent") instanceof Number n) field(b, "Memory", LogWriter.bytes(n.longValue()));
+            if (cgroup.get("cpuUsageMicros") instanceof Number n) field(b, "CPU", micros(n.longValue()));
+        }
         return b.toString();
     }
 

@@ -79,6 +79,7 @@ public final class EventTypes {
         add(26, 1, ServiceEvent.ServiceTargetSet.class);
         add(27, 1, ServiceEvent.ServiceRestartRequested.class);
         add(28, 1, ServiceEvent.ServiceStopCommandStarted.class);
+        add(29, 1, ServiceEvent.ServiceOomKilled.class);
         // Supervision 40–59
         add(40, 1, RestartScheduled.class);
         add(41, 1, IntensityExceeded.class);

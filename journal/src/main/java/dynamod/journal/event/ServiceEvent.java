@@ -34,4 +34,10 @@ public sealed interface ServiceEvent extends Event {
 
     /** A signal was sent to the service: to the main process, or to its whole group. */
     record ServiceSignalled(String service, int pid, int signal, boolean group) implements ServiceEvent {}
+
+    /**
+     * The kernel's OOM killer killed processes of the service's cgroup (its memory-max was reached): {@code kills}
+     * new ones, {@code total} in the group's memory.events since it was made. The exits follow as usual.
+     */
+    record ServiceOomKilled(String service, long kills, long total) implements ServiceEvent {}
 }

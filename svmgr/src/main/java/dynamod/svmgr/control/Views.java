@@ -45,8 +45,8 @@ public final class Views {
 
     /**
      * {@code status}: the list line plus what the configuration says, how its start became ready, its start limit,
-     * and how its last process ended. Only what the state knows: there is no cgroup or memory field until svmgr
-     * tracks them.
+     * and how its last process ended. The state's view; the control server adds {@link #cgroup}, read from the
+     * machine.
      */
     public static Map<String, Object> status(State state, String name, long nowMono, long nowRealMillis) {
         Map<String, Object> m = service(state, name, nowMono, nowRealMillis);
@@ -79,6 +79,20 @@ public final class Views {
         m.put("attempt", r.attempt());
         m.put("failure", r.failure());
         m.put("forkerPid", r.forkerPid());
+        return m;
+    }
+
+    /**
+     * A service's cgroup in {@code status}: its directory and, while it exists, {@code memoryCurrent} (bytes),
+     * {@code tasks} (pids.current) and {@code cpuUsageMicros} (cpu.stat usage_usec); each null where its file is
+     * missing. {@code current} is null when the group is not there (the service is not running).
+     */
+    public static Map<String, Object> cgroup(String dir, long[] current) {
+        Map<String, Object> m = Json.object();
+        m.put("path", dir);
+        m.put("memoryCurrent", current == null || current[0] < 0 ? null : current[0]);
+        m.put("tasks", current == null || current[1] < 0 ? null : current[1]);
+        m.put("cpuUsageMicros", current == null || current[2] < 0 ? null : current[2]);
         return m;
     }
 

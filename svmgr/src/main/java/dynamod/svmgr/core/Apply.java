@@ -107,6 +107,7 @@ public final class Apply {
                 return b.build();
             }, e);
             case ServiceStopCommandStarted e -> update(state, e.service(), r -> r.with().stopSignalledAt(now).build(), e);
+            case dynamod.journal.event.ServiceEvent.ServiceOomKilled e -> {} // the kill's exit is what changes the state
 
             case ServiceReady e -> update(state, e.service(),
                     r -> r.with().readied(Optional.of(new ServiceRuntime.Ready(e.detector(), e.startMicros()))).build(), e);

@@ -84,15 +84,15 @@ public record SwitchPlan(List<Entry> entries) {
         if (!a.environment().equals(b.environment())) changes.add("environment");
         if (!a.environmentFiles().equals(b.environmentFiles())) changes.add("environment-file");
         if (!a.credentials().equals(b.credentials())) changes.add("user or groups");
-        if (!a.cgroup().equals(b.cgroup())) changes.add("limits");
         if (!a.isolation().equals(b.isolation())) changes.add("isolation");
         if (!a.dependencies().equals(b.dependencies())) changes.add("dependencies");
         return changes;
     }
 
     /**
-     * What applies without a restart: at the next start, to supervision and stopping, or (logs) to how the running
-     * service's output is read: the pipes stay, only their framing and rate limit change.
+     * What applies without a restart: at the next start, to supervision and stopping, (logs) to how the running
+     * service's output is read: the pipes stay, only their framing and rate limit change; or (limits) to its cgroup,
+     * whose limit files the manager rewrites live.
      */
     private static List<String> updateChanges(ServiceSpec a, ServiceSpec b) {
         List<String> changes = new ArrayList<>();
@@ -102,6 +102,7 @@ public record SwitchPlan(List<Entry> entries) {
         if (!a.readiness().equals(b.readiness())) changes.add("readiness");
         if (!a.shutdown().equals(b.shutdown())) changes.add("shutdown");
         if (!a.logs().equals(b.logs())) changes.add("logs");
+        if (!a.cgroup().equals(b.cgroup())) changes.add("limits");
         return changes;
     }
 

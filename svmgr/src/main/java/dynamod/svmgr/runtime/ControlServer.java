@@ -184,7 +184,13 @@ final class ControlServer {
             List<Object> found = new ArrayList<>(), unknown = new ArrayList<>();
             for (Object n : names) {
                 String name = String.valueOf(n);
-                if (s.runtimeOf(name).isPresent()) found.add(Views.status(s, name, System.nanoTime(), System.currentTimeMillis()));
+                if (s.runtimeOf(name).isPresent()) {
+                    Map<String, Object> status = Views.status(s, name, System.nanoTime(), System.currentTimeMillis());
+                    status.put("cgroup", manager.cgroupDir(name).map(dir -> Views.cgroup(dir.toString(), manager.cgroupStats(name)
+                            .map(st -> new long[] {st.memoryCurrent().orElse(-1), st.pidsCurrent().orElse(-1), st.cpuUsageMicros().orElse(-1)})
+                            .orElse(null))).orElse(null));
+                    found.add(status);
+                }
                 else unknown.add(name);
             }
             // Where its log lines are, for a client that reads them when logd does not answer.

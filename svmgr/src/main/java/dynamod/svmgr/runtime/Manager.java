@@ -82,6 +82,7 @@ public final class Manager {
     private final List<InitMessage> unackedExits = new ArrayList<>();
     private final java.util.concurrent.Semaphore reapedSlot = new java.util.concurrent.Semaphore(0);
     private Spawner spawner;
+    private Cgroups cgroups = Cgroups.unavailable("not set up yet");
     private IoPump pump;
     private Probes probes;
     private ControlServer control;
@@ -108,13 +109,13 @@ public final class Manager {
         if (Posix.geteuid() != 0) {
             say("not running as root: services with [service.user] cannot switch users and fail to start");
         }
-        say("cgroup limits are not applied yet: [cgroup] settings are ignored");
+        cgroups = openCgroups();
         List<InitLink.Received> early = init.readUntilSync();
         Path notifySocket = runDir.resolve("notify.sock");
         int notifyFd = UnixSockets.bindDatagram(notifySocket, true);
         // Anyone may send (a service running as any user); the kernel's credentials decide whose message it is.
         Files.setPosixFilePermissions(notifySocket, java.nio.file.attribute.PosixFilePermissions.fromString("rw-rw-rw-"));
-        spawner = new Spawner(notifySocket, (service, warning) -> {
+        spawner = new Spawner(notifySocket, cgroups, (service, warning) -> {
             say(service + " " + warning);
             managerLog(service, 0, 4, warning);
         });
@@ -243,7 +244,10 @@ public final class Manager {
             for (Event e : d.events()) {
                 if (e instanceof SystemEvent.ShutdownProgressed p) sayShutdownProgress(p);
             }
-            if (d.events().stream().anyMatch(e -> e instanceof SystemEvent.ConfigurationLoaded)) publishLogSettings();
+            if (d.events().stream().anyMatch(e -> e instanceof SystemEvent.ConfigurationLoaded)) {
+                publishLogSettings();
+                updateLimits();
+            }
             if (firstEvents == null) firstEvents = d.events();
             for (Effect effect : d.effects()) runEffect(effect);
         }
@@ -289,7 +293,7 @@ public final class Manager {
         try {
             switch (effect) {
                 case Effect.Spawn s -> spawnMain(s.service(), s.spec());
-                case Effect.Signal s -> signal(s.pid(), s.signal(), s.group());
+                case Effect.Signal s -> signal(s.service(), s.pid(), s.signal(), s.group());
                 case Effect.RunStopCommand s -> runStopCommand(s.service(), s.command());
                 case Effect.StartProbe s -> probes.start(s.service(), s.pid(), s.readiness());
                 case Effect.StopProbe s -> probes.stop(s.service());
@@ -331,8 +335,12 @@ public final class Manager {
         process(new Input.ReadinessObserved(p.service(), p.pid(), "fd"));
     }
 
-    /** A signal to a process, or to its process group; SIGCONT follows a stop signal so a stopped process sees it. */
-    private void signal(int pid, int signal, boolean group) {
+    /**
+     * A signal to a process, or to its group: every process of the service's cgroup where it has one (SIGKILL by
+     * cgroup.kill), else its process group; SIGCONT follows a stop signal so a stopped process sees it.
+     */
+    private void signal(String service, int pid, int signal, boolean group) {
+        if (group && cgroups.signal(service, signal)) return;
         int target = pid;
         if (group) {
             Proc p = procs.get(pid);
@@ -492,8 +500,82 @@ public final class Manager {
             return;
         }
         // The shell's promise to the core: a main process's exit is reported once what is left of its group is gone.
-        if (p != null && p.role() == Role.MAIN && p.pgid() > 1) kill(-p.pgid(), Signals.SIGKILL);
+        if (p != null && p.role() == Role.MAIN) {
+            // An OOM kill that ended it is journaled before its exit; then its cgroup goes too: a double-forked
+            // child left its process group, never its cgroup.
+            checkOomKills(p.service());
+            cgroups.kill(p.service());
+            if (p.pgid() > 1) kill(-p.pgid(), Signals.SIGKILL);
+        }
         process(new Input.ProcessExited(pid, status));
+    }
+
+    // ================================================================ cgroups
+
+    private Cgroups openCgroups() {
+        String own;
+        try {
+            own = Files.readString(Path.of("/proc/self/cgroup"));
+        } catch (IOException e) {
+            own = "";
+        }
+        Cgroups opened = Cgroups.open(CgroupPlan.MOUNT, own, Posix.geteuid() == 0, new Cgroups.Listener() {
+            @Override
+            public void memoryEvents(String service) {
+                post(() -> checkOomKills(service));
+            }
+
+            @Override
+            public void emptied(String service) {
+                post(() -> cgroupEmptied(service));
+            }
+        });
+        if (opened.available()) say("cgroups: each service in its own cgroup under " + opened.describe());
+        else say("cgroups unavailable: " + opened.unavailableReason().orElseThrow()
+                + "; services with [cgroup] limits do not start (isolation = \"required\") or run without them (\"best-effort\")");
+        return opened;
+    }
+
+    private void checkOomKills(String service) {
+        cgroups.newOomKills(service).ifPresent(k -> oomKilled(service, k.added(), k.total()));
+    }
+
+    private void oomKilled(String service, long added, long total) {
+        append(new dynamod.journal.event.ServiceEvent.ServiceOomKilled(service, added, total));
+        managerLog(service, 0, 3, "out of memory: the kernel's OOM killer killed " + added + (added == 1 ? " process" : " processes")
+                + " of its cgroup (memory-max " + state.specOf(service).flatMap(s -> s.cgroup().memoryMax()).map(l -> l.kernelValue()).orElse("max") + ")");
+    }
+
+    /** An emptied cgroup goes once its service has no process (a restart may have spawned into it meanwhile). */
+    private void cgroupEmptied(String service) {
+        if (state.runtimeOf(service).map(ServiceRuntime::hasProcess).orElse(false)) return;
+        checkOomKills(service);
+        cgroups.removeIfEmpty(service);
+    }
+
+    /** A reload's [cgroup] changes, written into the running services' groups: limits change live, without a restart. */
+    private void updateLimits() {
+        for (var live : cgroups.applied().entrySet()) {
+            String service = live.getKey();
+            Optional<ServiceSpec> spec = state.specOf(service);
+            if (spec.isEmpty() || spec.get().cgroup().equals(live.getValue())) continue;
+            try {
+                cgroups.update(service, spec.get().cgroup());
+                managerLog(service, 0, 6, "[cgroup] limits updated in " + cgroups.dir(service));
+            } catch (Cgroups.CgroupException e) {
+                say(service + ": the reloaded [cgroup] limits are refused: " + e.getMessage());
+                managerLog(service, 0, 3, "the reloaded [cgroup] limits are refused (it runs on with the old ones): " + e.getMessage());
+            }
+        }
+    }
+
+    /** The service's cgroup's current values for {@code status}; empty without a cgroup. Any thread. */
+    Optional<Cgroups.Stats> cgroupStats(String service) {
+        return cgroups.stats(service);
+    }
+
+    Optional<Path> cgroupDir(String service) {
+        return cgroups.available() ? Optional.of(cgroups.dir(service)) : Optional.empty();
     }
 
     // ================================================================ init
@@ -604,6 +686,7 @@ public final class Manager {
                     Role role = pid == r.forkerPid() && pid != r.pid() ? Role.FORKER : Role.MAIN;
                     procs.put(pid, new Proc(service, role, ProcStat.processGroup(pid).orElse(pid)));
                     adoptPipes(service, pid);
+                    state.specOf(service).ifPresent(spec -> cgroups.adopt(service, spec.cgroup()));
                     adopted++;
                 } else {
                     // Gone, and init has not reported it yet: it exited after init sent SYNC, and its report is on

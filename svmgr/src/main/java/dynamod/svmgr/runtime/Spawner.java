@@ -41,6 +41,10 @@ import java.util.stream.Collectors;
  * <p>The service's {@code [namespace]} isolation is set up by the helper too. A manager without CAP_SYS_ADMIN (host
  * mode without root) cannot: a service that requires its isolation fails to spawn, one that takes it best-effort
  * runs with only no-new-privileges, after one warning.
+ *
+ * <p>Each process of a service joins the service's cgroup ({@link Cgroups}) in the helper, before any other step;
+ * the main process's spawn writes the limits first. Where there are no cgroups (a v1 host, no root), a service with
+ * {@code [cgroup]} limits is refused or runs without them by the same isolation policy.
  */
 final class Spawner {
 
@@ -60,8 +64,11 @@ final class Spawner {
     /** (service, message): a warning about one service. */
     private final BiConsumer<String, String> warn;
     private final Set<String> warnedUnisolated = ConcurrentHashMap.newKeySet();
+    private final Set<String> warnedUnlimited = ConcurrentHashMap.newKeySet();
+    private final Cgroups cgroups;
 
-    Spawner(Path notifySocket, BiConsumer<String, String> warn) throws IOException {
+    Spawner(Path notifySocket, Cgroups cgroups, BiConsumer<String, String> warn) throws IOException {
+        this.cgroups = cgroups;
         this.helper = ExecHelper.path();
         this.notifySocket = notifySocket;
         this.devNull = Posix.open("/dev/null", Posix.O_RDWR | Posix.O_CLOEXEC, 0);
@@ -93,9 +100,21 @@ final class Spawner {
         if (plan.refused().isPresent()) return plan.refused().get();
         if (plan.warning().isPresent() && warnedUnisolated.add(spec.name())) warn.accept(spec.name(), plan.warning().get());
         Isolation isolation = plan.isolation();
+        LimitsPlan limits = limits(spec.cgroup(), spec.isolation().policy(), cgroups.unavailableReason());
+        if (limits.refused().isPresent()) return limits.refused().get();
+        if (limits.warning().isPresent() && warnedUnlimited.add(spec.name())) warn.accept(spec.name(), limits.warning().get());
+        Path cgroup = null;
+        if (cgroups.available()) {
+            try {
+                cgroup = cgroups.prepare(spec.name(), spec.cgroup(), main);
+            } catch (Cgroups.CgroupException e) {
+                return new Failed("cgroup", e.errno, e.getMessage());
+            }
+        }
         int readyFd = main && spec.readiness() instanceof Readiness.Fd fd ? fd.fd() : -1;
         int reportFd = readyFd == 3 ? 4 : 3;
         List<String> argv = new ArrayList<>(List.of(helper.toString(), "--report-fd", String.valueOf(reportFd), "--setsid", "--close-fds"));
+        if (cgroup != null) argv.addAll(List.of("--cgroup", cgroup.toString()));
         if (readyFd >= 0) argv.addAll(List.of("--keep-fd", String.valueOf(readyFd)));
         spec.workdir().ifPresent(w -> argv.addAll(List.of("--chdir", w.toString())));
         spec.credentials().user().ifPresent(u -> argv.addAll(List.of("--user", u)));
@@ -182,6 +201,19 @@ final class Spawner {
         }
         return new IsolationPlan(isolation.unprivileged(), Optional.empty(),
                 Optional.of("runs without its isolation (best-effort): " + why));
+    }
+
+    /** Whether a service's [cgroup] limits can apply: refused or warned about where there are no cgroups. */
+    record LimitsPlan(Optional<Failed> refused, Optional<String> warning) {}
+
+    static LimitsPlan limits(dynamod.conf.spec.CgroupLimits limits, IsolationPolicy policy, Optional<String> unavailable) {
+        if (unavailable.isEmpty() || limits.equals(dynamod.conf.spec.CgroupLimits.NONE)) return new LimitsPlan(Optional.empty(), Optional.empty());
+        String why = "its [cgroup] limits cannot be applied: " + unavailable.get();
+        if (policy == IsolationPolicy.REQUIRED) {
+            return new LimitsPlan(Optional.of(new Failed("cgroup", 0, why + "; isolation = \"best-effort\" would run it without them")),
+                    Optional.empty());
+        }
+        return new LimitsPlan(Optional.empty(), Optional.of("runs without its [cgroup] limits (best-effort): " + why));
     }
 
     /** The helper's view of the isolation; it derives what is implied (mnt, uts) itself. */

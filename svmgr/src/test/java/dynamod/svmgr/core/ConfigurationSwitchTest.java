@@ -96,7 +96,8 @@ class ConfigurationSwitchTest {
         assertEquals(new SwitchPlan.Entry(SwitchPlan.Kind.SERVICE, "web", SwitchPlan.Action.RESTART, List.of("exec", "restart")),
                 plan.entry(SwitchPlan.Kind.SERVICE, "web").orElseThrow());
         assertEquals(List.of("limits"), plan.entry(SwitchPlan.Kind.SERVICE, "db").orElseThrow().changes());
-        assertEquals(SwitchPlan.Action.RESTART, plan.entry(SwitchPlan.Kind.SERVICE, "db").orElseThrow().action());
+        // Limits change live in its cgroup: no restart.
+        assertEquals(SwitchPlan.Action.UPDATE, plan.entry(SwitchPlan.Kind.SERVICE, "db").orElseThrow().action());
         assertEquals(SwitchPlan.Action.REMOVE, plan.entry(SwitchPlan.Kind.SERVICE, "gone").orElseThrow().action());
         assertEquals(SwitchPlan.Action.KEEP, plan.entry(SwitchPlan.Kind.SERVICE, "same").orElseThrow().action());
         assertEquals(SwitchPlan.Action.UPDATE, plan.entry(SwitchPlan.Kind.SERVICE, "quiet").orElseThrow().action());
@@ -110,7 +111,7 @@ class ConfigurationSwitchTest {
         assertTrue(text.contains("add      service    added"), text);
         assertTrue(text.contains("2 unchanged"), text); // same, and root
         String json = plan.toJson();
-        assertTrue(json.startsWith("{\"counts\":{\"add\":1,\"remove\":1,\"restart\":2,\"update\":2,\"keep\":2},\"entries\":["), json);
+        assertTrue(json.startsWith("{\"counts\":{\"add\":1,\"remove\":1,\"restart\":1,\"update\":3,\"keep\":2},\"entries\":["), json);
         assertTrue(json.contains("{\"kind\":\"service\",\"name\":\"web\",\"action\":\"restart\",\"changes\":[\"exec\",\"restart\"]}"), json);
     }
 
