@@ -284,7 +284,7 @@ public final class Init {
                 case InitMessage.STORE -> {
                     if (fds.length != 1) throw new IllegalArgumentException("STORE needs exactly one fd, got " + fds.length);
                     Integer old = fdStore.remove(m.arg(0));
-                    if (old != null) closeQuietly(old);
+                    if (old != null) Posix.closeQuietly(old);
                     if (fdStore.size() >= MAX_STORED_FDS) throw new IllegalArgumentException("fd store full (" + MAX_STORED_FDS + ")");
                     fdStore.put(m.arg(0), fds[0]);
                     fds = new int[0];
@@ -292,7 +292,7 @@ public final class Init {
                 case InitMessage.ACK -> unacked.remove(m.longArg(0));
                 case InitMessage.DROP -> {
                     Integer old = fdStore.remove(m.arg(0));
-                    if (old != null) closeQuietly(old);
+                    if (old != null) Posix.closeQuietly(old);
                 }
                 case InitMessage.DONE -> doneKind = m.arg(0);
                 default -> throw new IllegalArgumentException("unknown message " + m.verb());
@@ -430,7 +430,7 @@ public final class Init {
 
     private void closeLink() {
         if (linkFd >= 0) {
-            closeQuietly(linkFd);
+            Posix.closeQuietly(linkFd);
             linkFd = -1;
         }
     }
@@ -492,16 +492,9 @@ public final class Init {
     }
 
     private static void closeAll(int[] fds) {
-        for (int fd : fds) closeQuietly(fd);
+        for (int fd : fds) Posix.closeQuietly(fd);
     }
 
-    private static void closeQuietly(int fd) {
-        try {
-            Posix.close(fd);
-        } catch (LinuxException e) {
-            // nothing to do
-        }
-    }
 
     static void say(String text) {
         System.err.println("dynamod-init: " + text);

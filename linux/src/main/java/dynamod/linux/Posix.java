@@ -161,6 +161,18 @@ public final class Posix {
         if (result < 0 && result != -Errno.EINTR) throw new LinuxException("close", String.valueOf(fd), (int) -result);
     }
 
+    /** Closes each fd that is not negative, ignoring failures: cleanup after another error, or of an fd that may be closed. */
+    public static void closeQuietly(int... fds) {
+        for (int fd : fds) {
+            if (fd < 0) continue;
+            try {
+                close(fd);
+            } catch (LinuxException ignored) {
+                // the error that led here is the one to report
+            }
+        }
+    }
+
     /** Bytes read; 0 at end of file; -1 when a non-blocking fd has nothing (EAGAIN). */
     public static int read(int fd, byte[] buf, int off, int len) throws LinuxException {
         Objects.checkFromIndexSize(off, len, buf.length);

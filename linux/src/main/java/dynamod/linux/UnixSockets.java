@@ -87,7 +87,7 @@ public final class UnixSockets {
             bind(fd, path);
             return fd;
         } catch (LinuxException e) {
-            closeQuietly(fd);
+            Posix.closeQuietly(fd);
             throw e;
         }
     }
@@ -124,7 +124,7 @@ public final class UnixSockets {
             long sent = sendmsg(arena, fd, address, data, 0, fds);
             if (sent != data.length) throw new LinuxException("sendmsg", Errno.EMSGSIZE, "sendmsg " + to + ": datagram cut short");
         } finally {
-            closeQuietly(fd);
+            Posix.closeQuietly(fd);
         }
     }
 
@@ -141,7 +141,7 @@ public final class UnixSockets {
             Native.call("listen", path.toString(), s -> (int) LISTEN.invokeExact(s, fd, backlog));
             return fd;
         } catch (LinuxException e) {
-            closeQuietly(fd);
+            Posix.closeQuietly(fd);
             throw e;
         }
     }
@@ -166,7 +166,7 @@ public final class UnixSockets {
             if (result < 0) throw new LinuxException("connect", path.toString(), (int) -result);
             return fd;
         } catch (LinuxException e) {
-            closeQuietly(fd);
+            Posix.closeQuietly(fd);
             throw e;
         }
     }
@@ -213,7 +213,7 @@ public final class UnixSockets {
             Received r = recvmsg(arena, fd, maxBytes, MSG_CMSG_CLOEXEC);
             if (r == null) throw new LinuxException("recvmsg", String.valueOf(fd), Errno.EAGAIN); // a non-blocking fd
             if ((r.flags & (MSG_TRUNC | MSG_CTRUNC)) != 0) {
-                for (int received : r.fds) closeQuietly(received);
+                for (int received : r.fds) Posix.closeQuietly(received);
                 throw new LinuxException("recvmsg", Errno.EMSGSIZE,
                         "recvmsg " + fd + ": message longer than " + maxBytes + " bytes, or with too many fds");
             }
@@ -364,11 +364,4 @@ public final class UnixSockets {
         return all;
     }
 
-    private static void closeQuietly(int fd) {
-        try {
-            Posix.close(fd);
-        } catch (LinuxException ignored) {
-            // cleanup after another failure, which is the one to report
-        }
-    }
 }

@@ -36,7 +36,7 @@ public final class KernelLog implements AutoCloseable {
         try {
             this.wake = Posix.pipe();
         } catch (LinuxException e) {
-            closeQuietly(fd);
+            Posix.closeQuietly(fd);
             throw e;
         }
         this.reader = new Kmsg.Reader(this::read, resumeAfter, LogSockets.MAX_LINE, Posix.getpid(), (line, micros) -> {
@@ -136,16 +136,9 @@ public final class KernelLog implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        closeQuietly(fd);
-        closeQuietly(wake[0]);
-        closeQuietly(wake[1]);
+        Posix.closeQuietly(fd);
+        Posix.closeQuietly(wake[0]);
+        Posix.closeQuietly(wake[1]);
     }
 
-    private static void closeQuietly(int f) {
-        try {
-            Posix.close(f);
-        } catch (LinuxException ignored) {
-            // nothing more to do
-        }
-    }
 }

@@ -142,7 +142,7 @@ public final class LogSockets implements AutoCloseable {
         try {
             Files.setPosixFilePermissions(path, PosixFilePermissions.fromString("rw-rw-rw-"));
         } catch (IOException | RuntimeException e) {
-            closeQuietly(fd);
+            Posix.closeQuietly(fd);
             throw e;
         }
         return fd;
@@ -154,7 +154,7 @@ public final class LogSockets implements AutoCloseable {
         try {
             Posix.setNonBlocking(fd, true); // poll says when; a connection gone before accept must not block the thread
         } catch (LinuxException e) {
-            closeQuietly(fd);
+            Posix.closeQuietly(fd);
             throw e;
         }
         return fd;
@@ -214,7 +214,7 @@ public final class LogSockets implements AutoCloseable {
                 } catch (Throwable t) { // a bug in a parser must not end the listener
                     malformed(d.pid(), "could not be handled: " + t);
                 } finally {
-                    for (int f : d.fds()) closeQuietly(f);
+                    for (int f : d.fds()) Posix.closeQuietly(f);
                 }
             }
         }
@@ -233,7 +233,7 @@ public final class LogSockets implements AutoCloseable {
                     Thread.currentThread().interrupt();
                 }
             }
-            closeQuietly(fd);
+            Posix.closeQuietly(fd);
             try {
                 Files.deleteIfExists(path);
             } catch (IOException ignored) {
@@ -512,14 +512,14 @@ public final class LogSockets implements AutoCloseable {
                 try {
                     pid = UnixSockets.peerCredentials(client).pid();
                     if (connections.size() >= maxStreams) {
-                        closeQuietly(client);
+                        Posix.closeQuietly(client);
                         refused.incrementAndGet();
                         warn(path.getFileName() + ": " + maxStreams + " streams are open: refused the connection of pid " + pid);
                         continue;
                     }
                     Posix.setNonBlocking(client, true);
                 } catch (LinuxException e) {
-                    closeQuietly(client);
+                    Posix.closeQuietly(client);
                     malformed(pid, "cannot set up the connection: " + e.getMessage());
                     continue;
                 }
@@ -555,7 +555,7 @@ public final class LogSockets implements AutoCloseable {
         private void close(Connection c) {
             connections.remove(c.fd);
             open.set(connections.size());
-            closeQuietly(c.fd);
+            Posix.closeQuietly(c.fd);
         }
 
         /** At stop: what the clients wrote before is read (a bounded amount), partial lines go out, all is closed. */
@@ -593,11 +593,4 @@ public final class LogSockets implements AutoCloseable {
         }
     }
 
-    private static void closeQuietly(int fd) {
-        try {
-            Posix.close(fd);
-        } catch (LinuxException ignored) {
-            // nothing more to do with it
-        }
-    }
 }

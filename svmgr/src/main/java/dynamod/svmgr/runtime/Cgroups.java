@@ -489,7 +489,7 @@ final class Cgroups {
                 read(events, buffer);
                 return Optional.of(g);
             } catch (LinuxException e) {
-                for (int fd : new int[] {memory, events}) if (fd >= 0) closeQuietly(fd);
+                for (int fd : new int[] {memory, events}) if (fd >= 0) Posix.closeQuietly(fd);
                 Manager.say("cgroups: cannot watch " + dir + ": " + e.getMessage());
                 return Optional.empty();
             }
@@ -511,16 +511,9 @@ final class Cgroups {
         }
 
         private static void closeAll(Group g) {
-            if (g.memoryEvents >= 0) closeQuietly(g.memoryEvents);
-            closeQuietly(g.cgroupEvents);
+            if (g.memoryEvents >= 0) Posix.closeQuietly(g.memoryEvents);
+            Posix.closeQuietly(g.cgroupEvents);
         }
 
-        private static void closeQuietly(int fd) {
-            try {
-                Posix.close(fd);
-            } catch (LinuxException e) {
-                // closed
-            }
-        }
     }
 }

@@ -103,7 +103,7 @@ final class ControlServer {
                 } catch (IOException e) {
                     // nothing more to say
                 }
-                Manager.closeQuietly(fd);
+                Posix.closeQuietly(fd);
                 continue;
             }
             Thread.ofPlatform().daemon().name("control-client").start(() -> {
@@ -112,7 +112,7 @@ final class ControlServer {
                 } catch (Throwable t) {
                     // a client's trouble is the client's
                 } finally {
-                    Manager.closeQuietly(fd);
+                    Posix.closeQuietly(fd);
                     slots.release();
                 }
             });

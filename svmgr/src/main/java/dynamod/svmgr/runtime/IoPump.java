@@ -119,7 +119,7 @@ final class IoPump implements Runnable {
         for (Source s : done) {
             sources.remove(s);
             if (s.spool() != null) s.spool().close(true);
-            Manager.closeQuietly(s.pipe().fd());
+            Posix.closeQuietly(s.pipe().fd());
             onClosed.accept(s.pipe());
         }
     }

@@ -593,7 +593,7 @@ public final class Manager {
         } catch (IllegalArgumentException e) {
             say("bad message from init (" + m + "): " + e.getMessage());
         } finally {
-            for (int fd : fds) closeQuietly(fd);
+            for (int fd : fds) Posix.closeQuietly(fd);
         }
     }
 
@@ -626,7 +626,7 @@ public final class Manager {
         } catch (IllegalArgumentException e) {
             say("bad message from init (" + m + "): " + e.getMessage());
         }
-        for (int fd : r.fds()) closeQuietly(fd);
+        for (int fd : r.fds()) Posix.closeQuietly(fd);
     }
 
     /** An adopted process's exit, as init reported it: {@code EXITED seq pid code signal core}. */
@@ -710,10 +710,10 @@ public final class Manager {
             if (name.length == 3 && (name[0].equals("stdout") || name[0].equals("stderr"))) {
                 pump.add(new IoPump.Pipe(fds.getFirst(), IoPump.Kind.valueOf(name[0].toUpperCase(java.util.Locale.ROOT)),
                         name[1], Integer.parseInt(name[2]), leftover.getKey()));
-                fds.subList(1, fds.size()).forEach(Manager::closeQuietly);
+                fds.subList(1, fds.size()).forEach(f -> Posix.closeQuietly(f));
             } else {
                 dropStored(leftover.getKey());
-                fds.forEach(Manager::closeQuietly);
+                fds.forEach(f -> Posix.closeQuietly(f));
             }
         }
         storedFds.clear();
@@ -726,7 +726,7 @@ public final class Manager {
             List<Integer> fds = storedFds.remove(name);
             if (fds == null) continue;
             pump.add(new IoPump.Pipe(fds.getFirst(), kind, service, pid, name));
-            fds.subList(1, fds.size()).forEach(Manager::closeQuietly);
+            fds.subList(1, fds.size()).forEach(f -> Posix.closeQuietly(f));
         }
     }
 
@@ -790,13 +790,6 @@ public final class Manager {
         }
     }
 
-    static void closeQuietly(int fd) {
-        try {
-            Posix.close(fd);
-        } catch (LinuxException e) {
-            // already closed
-        }
-    }
 
     static void say(String text) {
         System.err.println("dynamod-svmgr: " + text);

@@ -1,5 +1,6 @@
 package dynamod.svmgr.runtime;
 
+import dynamod.linux.Posix;
 import dynamod.linux.ProcStat;
 import dynamod.linux.LinuxException;
 import dynamod.linux.UnixSockets;
@@ -44,7 +45,7 @@ final class NotifyListener {
                 // Who sent it is read now, while the sender still runs: by the time the loop handles it, a script's
                 // systemd-notify (which returns once its barrier's fd is closed) and the script itself may be gone.
                 int[] ancestry = NotifyMessages.isEmpty(n) ? new int[0] : ancestry(d.pid());
-                for (int f : d.fds()) Manager.closeQuietly(f);
+                for (int f : d.fds()) Posix.closeQuietly(f);
                 if (NotifyMessages.isEmpty(n)) continue;
                 manager.post(() -> deliver(ancestry, n));
             } catch (LinuxException e) {

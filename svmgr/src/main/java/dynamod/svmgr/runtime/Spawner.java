@@ -144,14 +144,14 @@ final class Spawner {
             if (ready != null) fds.put(readyFd, ready[1]);
             int pid = Spawn.spawn(helper.toString(), argv, envp, fds, false);
             // The child has its copies; ours go now, so EOF on the pipes means the service closed them.
-            for (int[] p : new int[][] {out, err, report, ready}) if (p != null) closeQuietly(p[1]);
+            for (int[] p : new int[][] {out, err, report, ready}) if (p != null) Posix.closeQuietly(p[1]);
             for (int[] p : new int[][] {out, err, report, ready}) if (p != null) p[1] = -1;
             ExecHelper.SpawnReport r = ExecHelper.readReport(report[0]);
             if (!r.ok()) {
                 closeAll(out, err, report, ready);
                 return new Failed(r.step(), r.errno(), r.message());
             }
-            closeQuietly(report[0]);
+            Posix.closeQuietly(report[0]);
             // In a pid or user namespace the service is the helper's child (the helper exited; we adopt it as subreaper).
             int servicePid = r.pid() > 0 ? r.pid() : pid;
             return new Spawned(servicePid, executable.get(), out[0], err[0], ready == null ? -1 : ready[0]);
@@ -253,17 +253,7 @@ final class Spawner {
 
     /** Closes every end of these pipes still open (-1: closed already). */
     private static void closeAll(int[]... pipes) {
-        for (int[] p : pipes) if (p != null) closeQuietly(p[0], p[1]);
+        for (int[] p : pipes) if (p != null) Posix.closeQuietly(p[0], p[1]);
     }
 
-    private static void closeQuietly(int... fds) {
-        for (int fd : fds) {
-            if (fd < 0) continue;
-            try {
-                Posix.close(fd);
-            } catch (LinuxException e) {
-                // already closed
-            }
-        }
-    }
 }
