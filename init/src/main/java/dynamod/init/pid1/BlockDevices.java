@@ -6,11 +6,16 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -27,6 +32,35 @@ public final class BlockDevices {
     public BlockDevices(Path sysClassBlock, Path dev) {
         this.sysClassBlock = sysClassBlock;
         this.dev = dev;
+    }
+
+    /** One scan: the devices read, and what could not be. */
+    public record Scan(List<BlockDevice> devices, List<String> problems) {
+        /** The devices, then the problems: what an error about a missing device shows. */
+        public String describe() {
+            return (devices.isEmpty() ? "none" : devices.toString()) + (problems.isEmpty() ? "" : "; " + problems);
+        }
+    }
+
+    /**
+     * Rescans every 100 ms until {@code waitingFor} finds nothing missing (empty) or {@code wait} has passed, saying
+     * every 5 s what it waits for; the last scan. Without udev there is no event to wait on: devices appear as the
+     * kernel's drivers probe them.
+     */
+    public Scan await(Duration wait, Function<Scan, Optional<String>> waitingFor, Consumer<String> say) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        long nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            List<String> problems = new ArrayList<>();
+            Scan scan = new Scan(scan(problems), problems);
+            Optional<String> missing = waitingFor.apply(scan);
+            if (missing.isEmpty() || System.nanoTime() - deadline >= 0) return scan;
+            if (System.nanoTime() - nextReport >= 0) {
+                say.accept("waiting for " + missing.get() + " (seen: " + scan.devices().stream().map(BlockDevice::name).toList() + ")");
+                nextReport += TimeUnit.SECONDS.toNanos(5);
+            }
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        }
     }
 
     /** Every device that could be read; one that cannot is left out and said in {@code problems}. */

@@ -12,7 +12,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
@@ -120,31 +119,15 @@ public final class InitramfsPhase {
 
     static BlockDevice waitForRoot(RootSpec spec, Duration wait, Consumer<String> say) throws IOException {
         BlockDevices devices = new BlockDevices(Path.of("/sys/class/block"), Path.of("/dev"));
-        long deadline = System.nanoTime() + wait.toNanos();
-        long nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        List<String> problems = new ArrayList<>();
-        List<BlockDevice> seen = List.of();
-        while (true) {
-            problems.clear();
-            seen = devices.scan(problems);
-            RootFinder.Match match = RootFinder.find(spec, seen);
-            if (match.device().isPresent()) {
-                if (!match.alsoMatching().isEmpty()) {
-                    say.accept("root=" + spec.describe() + " matches " + match.device().get().node() + " and also "
-                            + match.alsoMatching().stream().map(BlockDevice::node).toList() + ": using the first");
-                }
-                return match.device().get();
-            }
-            if (System.nanoTime() - deadline >= 0) {
-                throw new IOException("no block device matches root=" + spec.describe() + " (there are: "
-                        + (seen.isEmpty() ? "none" : seen.toString()) + (problems.isEmpty() ? "" : "; " + problems) + ")");
-            }
-            if (System.nanoTime() - nextReport >= 0) {
-                say.accept("waiting for root=" + spec.describe() + " (seen: " + seen.stream().map(BlockDevice::name).toList() + ")");
-                nextReport += TimeUnit.SECONDS.toNanos(5);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+        BlockDevices.Scan scan = devices.await(wait,
+                s -> RootFinder.find(spec, s.devices()).device().isPresent() ? Optional.empty() : Optional.of("root=" + spec.describe()), say);
+        RootFinder.Match match = RootFinder.find(spec, scan.devices());
+        if (match.device().isEmpty()) throw new IOException("no block device matches root=" + spec.describe() + " (there are: " + scan.describe() + ")");
+        if (!match.alsoMatching().isEmpty()) {
+            say.accept("root=" + spec.describe() + " matches " + match.device().get().node() + " and also "
+                    + match.alsoMatching().stream().map(BlockDevice::node).toList() + ": using the first");
         }
+        return match.device().get();
     }
 
     /** Moves /dev, /proc, /sys, /run, frees the initramfs, switches root and execs init; returns only by throwing. */

@@ -14,8 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -130,14 +128,10 @@ public final class LocalMounts {
         Map<Fstab.Entry, Found> found = new HashMap<>();
         if (wanted.isEmpty()) return found;
         BlockDevices devices = new BlockDevices(Path.of("/sys/class/block"), Path.of("/dev"));
-        long deadline = System.nanoTime() + DEVICE_WAIT.toNanos();
-        long nextReport = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (true) {
-            List<String> problems = new ArrayList<>();
-            List<BlockDevice> seen = devices.scan(problems);
+        BlockDevices.Scan last = devices.await(DEVICE_WAIT, scan -> {
             wanted.forEach((entry, spec) -> {
                 if (found.containsKey(entry)) return;
-                RootFinder.Match match = RootFinder.find(spec, seen);
+                RootFinder.Match match = RootFinder.find(spec, scan.devices());
                 if (match.device().isPresent()) {
                     if (!match.alsoMatching().isEmpty()) {
                         say.accept(entry + ": " + spec.describe() + " matches " + match.device().get().node() + " and also "
@@ -148,19 +142,18 @@ public final class LocalMounts {
                     found.put(entry, new Found(p.path(), Optional.empty()));
                 }
             });
-            List<String> missing = wanted.keySet().stream().filter(e -> !e.nofail() && !found.containsKey(e))
-                    .map(e -> e.source()).sorted().toList();
-            if (missing.isEmpty()) return found;
-            if (System.nanoTime() - deadline >= 0) {
-                say.accept("no block device matches " + missing + " after " + DEVICE_WAIT.toSeconds() + " s (there are: "
-                        + (seen.isEmpty() ? "none" : seen.toString()) + (problems.isEmpty() ? "" : "; " + problems) + ")");
-                return found;
-            }
-            if (System.nanoTime() - nextReport >= 0) {
-                say.accept("waiting for " + missing + " (seen: " + seen.stream().map(BlockDevice::name).toList() + ")");
-                nextReport += TimeUnit.SECONDS.toNanos(5);
-            }
-            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(100));
+            List<String> missing = missing(wanted, found);
+            return missing.isEmpty() ? Optional.empty() : Optional.of(missing.toString());
+        }, say);
+        List<String> missing = missing(wanted, found);
+        if (!missing.isEmpty()) {
+            say.accept("no block device matches " + missing + " after " + DEVICE_WAIT.toSeconds() + " s (there are: " + last.describe() + ")");
         }
+        return found;
+    }
+
+    /** The sources of the lines without {@code nofail} whose device is not found yet. */
+    private static List<String> missing(Map<Fstab.Entry, RootSpec> wanted, Map<Fstab.Entry, Found> found) {
+        return wanted.keySet().stream().filter(e -> !e.nofail() && !found.containsKey(e)).map(Fstab.Entry::source).sorted().toList();
     }
 }
