@@ -2,6 +2,7 @@ package dynamod.bench;
 
 import dynamod.linux.ExecHelper;
 import dynamod.linux.ExecHelper.Bind;
+import dynamod.linux.ExecHelper.Command;
 import dynamod.linux.ExecHelper.Sandbox;
 import dynamod.linux.Posix;
 import dynamod.linux.Spawn;
@@ -77,14 +78,13 @@ public final class SpawnBench {
     }
 
     private static double spawnOnce(Sandbox sandbox, boolean noNewPrivs, int devNull) throws Exception {
-        List<String> argv = new ArrayList<>(List.of("dynamod-exec", "--report-fd", "3", "--setsid", "--close-fds"));
-        if (noNewPrivs) argv.add("--no-new-privs");
-        if (sandbox != null) argv.addAll(sandbox.options());
-        argv.addAll(List.of("--", "/bin/true", "true"));
+        Command command = Command.of("/bin/true", List.of("true"), List.of("PATH=/usr/bin:/bin"))
+                .withSetsid(true).withCloseFds(true).withNoNewPrivs(noNewPrivs).withSandbox(sandbox == null ? Sandbox.NONE : sandbox);
+        List<String> argv = command.helperArgv();
         int[] report = Posix.pipe();
         long start = System.nanoTime();
-        int helper = Spawn.spawn(ExecHelper.path().toString(), argv, List.of("PATH=/usr/bin:/bin"),
-                Map.of(0, devNull, 1, devNull, 2, devNull, 3, report[1]), false);
+        int helper = Spawn.spawn(ExecHelper.path().toString(), argv, command.env(),
+                Map.of(0, devNull, 1, devNull, 2, devNull, command.reportFd(), report[1]), false);
         Posix.close(report[1]);
         ExecHelper.SpawnReport r = ExecHelper.readReport(report[0]);
         long end = System.nanoTime();

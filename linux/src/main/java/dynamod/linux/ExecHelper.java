@@ -17,9 +17,9 @@ import java.util.Set;
 
 /**
  * The Java side of {@code dynamod-exec}, the C helper that runs between posix_spawn and the service's execve (see
- * linux/README.md for its argv protocol). Spawn the helper with {@link Command#helperArgv()} and the child's fd
- * {@value #REPORT_FD} on the write end of a pipe; close that write end in the parent, then {@link #readReport} the
- * read end: EOF with nothing written means the service's execve succeeded.
+ * linux/README.md for its argv protocol). Spawn the helper with {@link Command#helperArgv()} and {@link Command#env()},
+ * and the child's fd {@link Command#reportFd()} on the write end of a pipe; close that write end in the parent, then
+ * {@link #readReport} the read end: EOF with nothing written means the service's execve succeeded.
  */
 public final class ExecHelper {
 
@@ -27,8 +27,8 @@ public final class ExecHelper {
     public static final String PATH_PROPERTY = "dynamod.exec.helper";
     /** System property (or environment variable DYNAMOD_HOME) naming the source tree the helper was built in. */
     public static final String HOME_PROPERTY = "dynamod.home";
-    /** The child fd {@link Command#helperArgv()} names as the report fd. */
-    public static final int REPORT_FD = 3;
+    /** The child fd a {@link Command} puts the report on unless {@link Command#withReportFd} moves it. */
+    public static final int DEFAULT_REPORT_FD = 3;
 
     private static final String BUILT_HELPER = "target/native/dynamod-exec";
     private static final int MAX_REPORT_BYTES = 4096;
@@ -164,8 +164,8 @@ public final class ExecHelper {
             if (capabilityBound != null) capabilityBound = Collections.unmodifiableSet(new java.util.TreeSet<>(capabilityBound));
         }
 
-        /** The helper options that ask for it. */
-        public List<String> options() {
+        /** The helper options that ask for it; {@link Command#helperArgv()} writes them. */
+        List<String> options() {
             List<String> args = new ArrayList<>();
             if (!namespaces.isEmpty()) args.addAll(List.of("--unshare", String.join(",", namespaces)));
             if (privateTmp) args.add("--private-tmp");
@@ -180,14 +180,17 @@ public final class ExecHelper {
     }
 
     /**
-     * What the helper should do: run executable with argv (argv[0] included) after the given steps. The fds in
-     * keepFds and the targets of renames are numbers in the child; renames are applied in order. Empty or null
-     * user, group and workdir mean: leave as is.
+     * What the helper should do: run executable with argv (argv[0] included) after the given steps; the one place that
+     * writes the helper's command line (each of its options is a field here). The fds in keepFds, the targets of
+     * renames and reportFd are numbers in the child; renames are applied in order. Empty or null user, group and
+     * workdir, and a null cgroup, mean: leave as is.
      */
     public record Command(
             String executable,
             List<String> argv,
             List<String> env,
+            int reportFd,
+            Path cgroup,
             Path workdir,
             String user,
             String group,
@@ -205,68 +208,93 @@ public final class ExecHelper {
             argv = List.copyOf(argv);
             if (argv.isEmpty()) throw new IllegalArgumentException("argv is empty: it needs at least argv[0]");
             env = List.copyOf(env);
+            if (reportFd < 0) throw new IllegalArgumentException("not an fd: " + reportFd);
             groups = List.copyOf(groups);
             keepFds = Collections.unmodifiableSet(new LinkedHashSet<>(keepFds));
             renames = Collections.unmodifiableMap(new LinkedHashMap<>(renames));
             Objects.requireNonNull(sandbox, "sandbox");
         }
 
-        /** Runs executable with argv and env, and nothing else changed. */
+        /** Runs executable with argv and env, and nothing else changed; the report fd is {@value ExecHelper#DEFAULT_REPORT_FD}. */
         public static Command of(String executable, List<String> argv, List<String> env) {
-            return new Command(executable, argv, env, null, null, null, List.of(), false, false, Set.of(), Map.of(), false, Sandbox.NONE);
+            return new Command(executable, argv, env, DEFAULT_REPORT_FD, null, null, null, null, List.of(), false, false, Set.of(),
+                    Map.of(), false, Sandbox.NONE);
+        }
+
+        /** The child fd the report pipe is on: another than {@value ExecHelper#DEFAULT_REPORT_FD} when the service needs that one. */
+        public Command withReportFd(int fd) {
+            return new Command(executable, argv, env, fd, cgroup, workdir, user, group, groups, setsid, closeFds, keepFds, renames,
+                    noNewPrivs, sandbox);
+        }
+
+        /** The cgroup v2 directory to join before every other step (null: stay in the parent's). */
+        public Command withCgroup(Path dir) {
+            return new Command(executable, argv, env, reportFd, dir, workdir, user, group, groups, setsid, closeFds, keepFds, renames,
+                    noNewPrivs, sandbox);
         }
 
         public Command withWorkdir(Path dir) {
-            return new Command(executable, argv, env, dir, user, group, groups, setsid, closeFds, keepFds, renames, noNewPrivs, sandbox);
+            return new Command(executable, argv, env, reportFd, cgroup, dir, user, group, groups, setsid, closeFds, keepFds, renames,
+                    noNewPrivs, sandbox);
         }
 
         /** A user name or uid; its primary group and groups apply unless group and groups say more. */
         public Command withUser(String nameOrUid) {
-            return new Command(executable, argv, env, workdir, nameOrUid, group, groups, setsid, closeFds, keepFds, renames, noNewPrivs, sandbox);
+            return new Command(executable, argv, env, reportFd, cgroup, workdir, nameOrUid, group, groups, setsid, closeFds, keepFds,
+                    renames, noNewPrivs, sandbox);
         }
 
         public Command withGroup(String nameOrGid) {
-            return new Command(executable, argv, env, workdir, user, nameOrGid, groups, setsid, closeFds, keepFds, renames, noNewPrivs, sandbox);
+            return new Command(executable, argv, env, reportFd, cgroup, workdir, user, nameOrGid, groups, setsid, closeFds, keepFds,
+                    renames, noNewPrivs, sandbox);
         }
 
         /** Supplementary groups added to the user's. */
         public Command withGroups(List<String> namesOrGids) {
-            return new Command(executable, argv, env, workdir, user, group, namesOrGids, setsid, closeFds, keepFds, renames, noNewPrivs, sandbox);
+            return new Command(executable, argv, env, reportFd, cgroup, workdir, user, group, namesOrGids, setsid, closeFds, keepFds,
+                    renames, noNewPrivs, sandbox);
         }
 
         public Command withSetsid(boolean on) {
-            return new Command(executable, argv, env, workdir, user, group, groups, on, closeFds, keepFds, renames, noNewPrivs, sandbox);
+            return new Command(executable, argv, env, reportFd, cgroup, workdir, user, group, groups, on, closeFds, keepFds, renames,
+                    noNewPrivs, sandbox);
         }
 
-        /** Close every fd above 2 but the kept ones and rename targets. */
+        /** Close every fd above 2 but the kept ones, rename targets and the report fd. */
         public Command withCloseFds(boolean on) {
-            return new Command(executable, argv, env, workdir, user, group, groups, setsid, on, keepFds, renames, noNewPrivs, sandbox);
+            return new Command(executable, argv, env, reportFd, cgroup, workdir, user, group, groups, setsid, on, keepFds, renames,
+                    noNewPrivs, sandbox);
         }
 
         public Command withKeepFd(int fd) {
             Set<Integer> more = new LinkedHashSet<>(keepFds);
             more.add(fd);
-            return new Command(executable, argv, env, workdir, user, group, groups, setsid, closeFds, more, renames, noNewPrivs, sandbox);
+            return new Command(executable, argv, env, reportFd, cgroup, workdir, user, group, groups, setsid, closeFds, more, renames,
+                    noNewPrivs, sandbox);
         }
 
         /** Move the child's fd from to fd to (e.g. a readiness pipe to the number the service expects). */
         public Command withRename(int from, int to) {
             Map<Integer, Integer> more = new LinkedHashMap<>(renames);
             more.put(from, to);
-            return new Command(executable, argv, env, workdir, user, group, groups, setsid, closeFds, keepFds, more, noNewPrivs, sandbox);
+            return new Command(executable, argv, env, reportFd, cgroup, workdir, user, group, groups, setsid, closeFds, keepFds, more,
+                    noNewPrivs, sandbox);
         }
 
         public Command withNoNewPrivs(boolean on) {
-            return new Command(executable, argv, env, workdir, user, group, groups, setsid, closeFds, keepFds, renames, on, sandbox);
+            return new Command(executable, argv, env, reportFd, cgroup, workdir, user, group, groups, setsid, closeFds, keepFds, renames,
+                    on, sandbox);
         }
 
         public Command withSandbox(Sandbox isolation) {
-            return new Command(executable, argv, env, workdir, user, group, groups, setsid, closeFds, keepFds, renames, noNewPrivs, isolation);
+            return new Command(executable, argv, env, reportFd, cgroup, workdir, user, group, groups, setsid, closeFds, keepFds, renames,
+                    noNewPrivs, isolation);
         }
 
-        /** The helper's argv, from its argv[0] on, with the report fd at {@value ExecHelper#REPORT_FD}. */
+        /** The helper's argv, from its argv[0] on (linux/README.md, "argv protocol"). */
         public List<String> helperArgv() {
-            List<String> args = new ArrayList<>(List.of("dynamod-exec", "--report-fd", String.valueOf(REPORT_FD)));
+            List<String> args = new ArrayList<>(List.of("dynamod-exec", "--report-fd", String.valueOf(reportFd)));
+            if (cgroup != null) args.addAll(List.of("--cgroup", cgroup.toString()));
             if (setsid) args.add("--setsid");
             if (user != null && !user.isEmpty()) args.addAll(List.of("--user", user));
             if (group != null && !group.isEmpty()) args.addAll(List.of("--group", group));

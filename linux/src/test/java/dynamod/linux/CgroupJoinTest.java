@@ -5,13 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dynamod.linux.ExecHelper.Command;
+import dynamod.linux.ExecHelper.Sandbox;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,10 +56,8 @@ class CgroupJoinTest {
         if (group != null) Files.deleteIfExists(group);
     }
 
-    private List<String> helper(String... options) {
-        List<String> argv = new ArrayList<>(List.of("dynamod-exec", "--report-fd", "3", "--cgroup", group.toString()));
-        argv.addAll(List.of(options));
-        return argv;
+    private Command inGroup(String executable, String... argv) {
+        return Command.of(executable, List.of(argv), Children.ENV).withCgroup(group);
     }
 
     private String cgroupPath() {
@@ -66,8 +66,7 @@ class CgroupJoinTest {
 
     @Test
     void theServiceRunsInItsCgroup() throws Exception {
-        List<String> argv = helper("--", "/bin/cat", "cat", "/proc/self/cgroup");
-        Children.Result r = Children.runHelperArgv(argv, Children.ENV, Map.of());
+        Children.Result r = Children.runHelper(inGroup("/bin/cat", "cat", "/proc/self/cgroup"), Map.of());
         assertTrue(r.report().ok(), r.report().toString());
         assertEquals(0, r.status().exitCode(), r.output());
         assertTrue(r.output().lines().anyMatch(cgroupPath()::equals), r.output());
@@ -75,8 +74,9 @@ class CgroupJoinTest {
 
     @Test
     void theChildInAPidNamespaceIsBornInTheCgroup() throws Exception {
-        List<String> argv = helper("--unshare", "pid", "--", "/bin/sh", "sh", "-c", "echo $$; cat /proc/self/cgroup");
-        Children.Result r = Children.runHelperArgv(argv, Children.ENV, Map.of());
+        Command command = inGroup("/bin/sh", "sh", "-c", "echo $$; cat /proc/self/cgroup")
+                .withSandbox(new Sandbox(Set.of("pid"), false, null, List.of(), null, null));
+        Children.Result r = Children.runHelper(command, Map.of());
         assertTrue(r.report().ok() && r.report().pid() > 0, r.report().toString());
         assertEquals(0, Posix.waitPid(r.report().pid(), true).exitCode(), r.output());
         List<String> lines = r.output().lines().toList();
@@ -87,8 +87,7 @@ class CgroupJoinTest {
     @Test
     void aCgroupThatCannotBeJoinedFailsTheSpawnAtStepCgroup() throws Exception {
         Path missing = group.resolve("missing");
-        List<String> argv = List.of("dynamod-exec", "--report-fd", "3", "--cgroup", missing.toString(), "--", "/bin/true");
-        Children.Result r = Children.runHelperArgv(argv, Children.ENV, Map.of());
+        Children.Result r = Children.runHelper(Command.of("/bin/true", List.of("true"), Children.ENV).withCgroup(missing), Map.of());
         assertFalse(r.report().ok());
         assertEquals("cgroup", r.report().step());
         assertEquals(Errno.ENOENT, r.report().errno());

@@ -33,17 +33,23 @@ final class Children {
         return new Result(null, output, Posix.waitPid(pid, true));
     }
 
-    /** Spawns the exec helper for command, with the report pipe at fd 3. */
+    /** Spawns the exec helper for command, with the report pipe at the command's report fd. */
     static Result runHelper(ExecHelper.Command command, Map<Integer, Integer> extraFds) throws LinuxException {
-        return runHelperArgv(command.helperArgv(), command.env(), extraFds);
+        return runHelperArgv(command.helperArgv(), command.env(), command.reportFd(), extraFds);
     }
 
+    /** Spawns the exec helper with an argv of its own (a malformed one), the report pipe at the default report fd. */
     static Result runHelperArgv(List<String> helperArgv, List<String> env, Map<Integer, Integer> extraFds)
+            throws LinuxException {
+        return runHelperArgv(helperArgv, env, ExecHelper.DEFAULT_REPORT_FD, extraFds);
+    }
+
+    private static Result runHelperArgv(List<String> helperArgv, List<String> env, int reportFd, Map<Integer, Integer> extraFds)
             throws LinuxException {
         int[] out = Posix.pipe();
         int[] report = Posix.pipe();
         int devNull = Posix.open("/dev/null", Posix.O_RDONLY | Posix.O_CLOEXEC, 0);
-        Map<Integer, Integer> fds = new HashMap<>(Map.of(0, devNull, 1, out[1], 2, out[1], ExecHelper.REPORT_FD, report[1]));
+        Map<Integer, Integer> fds = new HashMap<>(Map.of(0, devNull, 1, out[1], 2, out[1], reportFd, report[1]));
         fds.putAll(extraFds);
         int pid;
         try {

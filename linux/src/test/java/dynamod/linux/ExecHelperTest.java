@@ -171,6 +171,60 @@ class ExecHelperTest {
         assertEquals(List.of("dynamod-exec", "--report-fd", "3", "--setsid", "--user", "nobody", "--groups", "a,b",
                 "--no-new-privs", "--chdir", "/tmp", "--rename-fd", "4:7", "--keep-fd", "9", "--close-fds",
                 "--", "/bin/sleep", "sleep", "10"), command.helperArgv());
+        assertEquals(List.of("dynamod-exec", "--report-fd", "4", "--cgroup", "/sys/fs/cgroup/a.service", "--keep-fd", "3",
+                "--", "/bin/true", "true"), Command.of("/bin/true", List.of("true"), List.of()).withReportFd(4)
+                .withCgroup(Path.of("/sys/fs/cgroup/a.service")).withKeepFd(3).helperArgv());
+    }
+
+    /**
+     * Command is the one writer of the helper's argv: every option the C parser knows, the C header's usage and
+     * linux/README.md's table list is one a Command writes, and no other.
+     */
+    @Test
+    void everyOptionOfTheHelperIsOneCommandWrites() throws Exception {
+        String c = Files.readString(Path.of("src/main/c/dynamod-exec.c"));
+        java.util.Set<String> parsed = options(c, "strcmp\\(opt, \"(--[a-z-]+)\"\\)");
+        parsed.remove("--");
+        String usage = c.substring(c.indexOf(" * Options"), c.indexOf(" * On any failure"));
+        java.util.Set<String> documented = options(usage, "\\n \\*   (--[a-z-]+)");
+        documented.addAll(options(usage, "; (--[a-z-]+) SRC DST")); // --bind-rw shares --bind's line
+        java.util.Set<String> readme = options(Files.readString(Path.of("README.md")), "\\| `(--[a-z-]+)[ `]");
+        readme.addAll(options(Files.readString(Path.of("README.md")), "`, `(--[a-z-]+) "));
+
+        Command everything = Command.of("/bin/true", List.of("true"), List.of()).withReportFd(4)
+                .withCgroup(Path.of("/sys/fs/cgroup/a.service")).withWorkdir(Path.of("/")).withUser("nobody").withGroup("nogroup")
+                .withGroups(List.of("daemon")).withSetsid(true).withCloseFds(true).withKeepFd(5).withRename(6, 7).withNoNewPrivs(true)
+                .withSandbox(new ExecHelper.Sandbox(java.util.Set.of("net"), true, "strict",
+                        List.of(new ExecHelper.Bind(Path.of("/a"), Path.of("/b"), false), new ExecHelper.Bind(Path.of("/c"), Path.of("/d"), true)),
+                        "box", java.util.Set.of()));
+        List<String> argv = everything.helperArgv();
+        java.util.Set<String> written = new java.util.TreeSet<>(
+                argv.subList(1, argv.indexOf("--")).stream().filter(a -> a.startsWith("--")).toList());
+
+        assertEquals(parsed, written, "the C parser's options vs Command's");
+        assertEquals(parsed, documented, "the C parser's options vs its usage comment");
+        assertEquals(parsed, readme, "the C parser's options vs linux/README.md");
+    }
+
+    private static java.util.Set<String> options(String text, String regex) {
+        java.util.Set<String> found = new java.util.TreeSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile(regex).matcher(text);
+        while (m.find()) found.add(m.group(1));
+        return found;
+    }
+
+    @Test
+    void theReportFdMovesOutOfTheWayOfAKeptFd() throws Exception {
+        int[] ready = Posix.pipe();
+        // svmgr's layout for a service that wants its readiness pipe at fd 3: the report goes to fd 4.
+        Children.Result r = Children.runHelper(sh("echo ready >&3").withKeepFd(3).withCloseFds(true).withReportFd(4), Map.of(3, ready[1]));
+        Children.Result failed = Children.runHelper(Command.of("/nonexistent", List.of("x"), List.of()).withReportFd(4), Map.of());
+        Posix.close(ready[1]);
+        assertTrue(r.report().ok(), r.report().toString());
+        assertEquals("ready\n", Children.readAll(ready[0]));
+        Posix.close(ready[0]);
+        assertEquals("exec", failed.report().step(), "the failure comes back on fd 4");
+        assertEquals(Errno.ENOENT, failed.report().errno());
     }
 
     @Test

@@ -71,7 +71,7 @@ class SandboxTest {
         int[] report = Posix.pipe();
         int devNull = Posix.open("/dev/null", Posix.O_RDONLY | Posix.O_CLOEXEC, 0);
         int helper = Spawn.spawn(ExecHelper.path().toString(), command.helperArgv(), command.env(),
-                Map.of(0, devNull, 1, out[1], 2, out[1], ExecHelper.REPORT_FD, report[1]), false);
+                Map.of(0, devNull, 1, out[1], 2, out[1], command.reportFd(), report[1]), false);
         Posix.close(devNull);
         Posix.close(out[1]);
         Posix.close(report[1]);

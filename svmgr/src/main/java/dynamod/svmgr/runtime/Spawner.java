@@ -112,23 +112,22 @@ final class Spawner {
             }
         }
         int readyFd = main && spec.readiness() instanceof Readiness.Fd fd ? fd.fd() : -1;
-        int reportFd = readyFd == 3 ? 4 : 3;
-        List<String> argv = new ArrayList<>(List.of(helper.toString(), "--report-fd", String.valueOf(reportFd), "--setsid", "--close-fds"));
-        if (cgroup != null) argv.addAll(List.of("--cgroup", cgroup.toString()));
-        if (readyFd >= 0) argv.addAll(List.of("--keep-fd", String.valueOf(readyFd)));
-        spec.workdir().ifPresent(w -> argv.addAll(List.of("--chdir", w.toString())));
-        spec.credentials().user().ifPresent(u -> argv.addAll(List.of("--user", u)));
-        spec.credentials().group().ifPresent(g -> argv.addAll(List.of("--group", g)));
-        if (!spec.credentials().supplementaryGroups().isEmpty()) {
-            argv.addAll(List.of("--groups", String.join(",", spec.credentials().supplementaryGroups())));
-        }
-        if (isolation.noNewPrivileges()) argv.add("--no-new-privs");
-        argv.addAll(sandbox(isolation).options());
-        argv.add("--");
-        argv.add(executable.get());
-        argv.addAll(command);
         List<String> envp = new ArrayList<>(env.size());
         env.forEach((k, v) -> envp.add(k + "=" + v));
+        // The report pipe steps aside for a readiness pipe that wants its fd.
+        int reportFd = readyFd == ExecHelper.DEFAULT_REPORT_FD ? ExecHelper.DEFAULT_REPORT_FD + 1 : ExecHelper.DEFAULT_REPORT_FD;
+        ExecHelper.Command helperCommand = ExecHelper.Command.of(executable.get(), command, envp)
+                .withReportFd(reportFd)
+                .withCgroup(cgroup)
+                .withSetsid(true)
+                .withCloseFds(true)
+                .withWorkdir(spec.workdir().orElse(null))
+                .withUser(spec.credentials().user().orElse(null))
+                .withGroup(spec.credentials().group().orElse(null))
+                .withGroups(spec.credentials().supplementaryGroups())
+                .withNoNewPrivs(isolation.noNewPrivileges())
+                .withSandbox(sandbox(isolation));
+        if (readyFd >= 0) helperCommand = helperCommand.withKeepFd(readyFd);
 
         int[] out = null, err = null, report = null, ready = null;
         try {
@@ -140,9 +139,9 @@ final class Spawner {
             fds.put(0, devNull);
             fds.put(1, out[1]);
             fds.put(2, err[1]);
-            fds.put(reportFd, report[1]);
+            fds.put(helperCommand.reportFd(), report[1]);
             if (ready != null) fds.put(readyFd, ready[1]);
-            int pid = Spawn.spawn(helper.toString(), argv, envp, fds, false);
+            int pid = Spawn.spawn(helper.toString(), helperCommand.helperArgv(), helperCommand.env(), fds, false);
             // The child has its copies; ours go now, so EOF on the pipes means the service closed them.
             for (int[] p : new int[][] {out, err, report, ready}) if (p != null) Posix.closeQuietly(p[1]);
             for (int[] p : new int[][] {out, err, report, ready}) if (p != null) p[1] = -1;
