@@ -12,6 +12,8 @@ import dynamod.journal.event.EventTypes;
 import dynamod.journal.event.ExitStatus;
 import dynamod.journal.event.LogEvent.LogLine;
 import dynamod.journal.event.LogStream;
+import dynamod.journal.event.ServiceEvent.OomVictim;
+import dynamod.journal.event.ServiceEvent.ServiceOomKilled;
 import dynamod.journal.event.ServiceEvent.ServiceStateChanged;
 import dynamod.journal.event.ServiceState;
 import dynamod.journal.event.SystemEvent.ConfigurationLoaded;
@@ -116,7 +118,10 @@ class CodecTest {
                         List.of(new dynamod.journal.event.SystemEvent.ConfigFile("/etc/dynamod/services/w.toml", "service", "[service]\n".getBytes()))),
                     "444d4a31040001002f98c74a04000000000000000000ca67a7fc7a1810a40000000000002e4cb2771c6a3f4e4a3b2c1d0e0f519a"
                             + "02d20400000c2f6574632f64796e616d6f640461623132100600020116772e746f6d6c3a313a313a207761726e696e673a2078"
-                            + "011c2f6574632f64796e616d6f642f73657276696365732f772e746f6d6c07736572766963650a5b736572766963655d0a"});
+                            + "011c2f6574632f64796e616d6f642f73657276696365732f772e746f6d6c07736572766963650a5b736572766963655d0a"},
+                new Object[] {new ServiceOomKilled("oom", 1, 2, List.of(new OomVictim(1234, "tail"))),
+                    "444d4a311d000200eadb91dd04000000000000000000ca67a7fc7a1810a40000000000002e4cb2771c6a3f4e4a3b2c1d0e0f519a"
+                            + "02d2040000036f6f6d020401a413047461696c"});
         for (Object[] row : golden) {
             Event event = (Event) row[0];
             byte[] expected = HexFormat.of().parseHex((String) row[1]);
@@ -138,5 +143,15 @@ class CodecTest {
         assertTrue(decoded instanceof Frame.Decoded.Ok, () -> "decoded: " + decoded);
         assertEquals(new LogLine("web", LogStream.STDERR, 3, 77, "nginx", new byte[] {'o', 'o', 'p', 's', (byte) 0xff}, 1, -1),
                 ((Frame.Decoded.Ok) decoded).recorded().event());
+    }
+
+    @Test
+    void aVersionOneOomKillIsReadWithoutVictims() {
+        // Written before ServiceOomKilled named the kernel's victims: ServiceOomKilled("oom", 1, 2), version 1.
+        byte[] v1 = HexFormat.of().parseHex("444d4a311d0001009a90bed904000000000000000000ca67a7fc7a1810a40000000000002e4cb2771c6a3f4e4a3b2c1d0e0f519a"
+                + "02d2040000036f6f6d0204");
+        Frame.Decoded decoded = Frame.decode(Stream.EVENTS, v1, 0, v1.length);
+        assertTrue(decoded instanceof Frame.Decoded.Ok, () -> "decoded: " + decoded);
+        assertEquals(new ServiceOomKilled("oom", 1, 2, List.of()), ((Frame.Decoded.Ok) decoded).recorded().event());
     }
 }

@@ -30,6 +30,9 @@ public final class Posix {
     public static final int F_SEAL_GROW = 0x4;
     public static final int F_SEAL_WRITE = 0x8;
 
+    /** lseek(2) whence. */
+    public static final int SEEK_SET = 0, SEEK_CUR = 1, SEEK_END = 2;
+
     public static final short POLLIN = 0x1;
     public static final short POLLPRI = 0x2;
     public static final short POLLOUT = 0x4;
@@ -64,6 +67,7 @@ public final class Posix {
     private static final MethodHandle CLOSE = Native.errnoFunction("close", INT, INT);
     private static final MethodHandle READ = Native.errnoFunction("read", LONG, INT, POINTER, LONG);
     private static final MethodHandle PREAD = Native.errnoFunction("pread", LONG, INT, POINTER, LONG, LONG);
+    private static final MethodHandle LSEEK = Native.errnoFunction("lseek", LONG, INT, LONG, INT);
     private static final MethodHandle MEMFD_CREATE = Native.errnoFunction("memfd_create", INT, POINTER, INT);
     private static final MethodHandle WRITE = Native.errnoFunction("write", LONG, INT, POINTER, LONG);
     private static final MethodHandle FCNTL = Native.variadicErrnoFunction("fcntl", 2, INT, INT, INT, INT);
@@ -205,6 +209,14 @@ public final class Posix {
             MemorySegment.copy(buffer, BYTE, 0, buf, off, (int) n);
             return (int) n;
         }
+    }
+
+    /**
+     * Moves the fd's offset; returns the new one. On {@code /dev/kmsg} {@code (0, SEEK_END)} puts this open file's
+     * reader after the last record there is (each open has its own position; other readers are not moved).
+     */
+    public static long lseek(int fd, long offset, int whence) throws LinuxException {
+        return Native.call("lseek", String.valueOf(fd), s -> (long) LSEEK.invokeExact(s, fd, offset, whence));
     }
 
     /** An anonymous memory file (close-on-exec), sealable with {@link #addSeals} when allowSealing. */

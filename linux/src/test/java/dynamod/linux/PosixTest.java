@@ -55,6 +55,24 @@ class PosixTest {
     }
 
     @Test
+    void lseekMovesTheOffsetAndSaysWhereItIs(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("f");
+        Files.writeString(file, "0123456789");
+        int fd = Posix.open(file.toString(), Posix.O_RDONLY | Posix.O_CLOEXEC, 0);
+        try {
+            assertEquals(10, Posix.lseek(fd, 0, Posix.SEEK_END));
+            assertEquals(0, Posix.read(fd, new byte[4], 0, 4));
+            assertEquals(7, Posix.lseek(fd, -3, Posix.SEEK_CUR));
+            byte[] buf = new byte[4];
+            assertEquals(3, Posix.read(fd, buf, 0, 4));
+            assertEquals("789", new String(buf, 0, 3, StandardCharsets.US_ASCII));
+            assertEquals(Errno.EINVAL, assertThrows(LinuxException.class, () -> Posix.lseek(fd, -1, Posix.SEEK_SET)).errno());
+        } finally {
+            Posix.close(fd);
+        }
+    }
+
+    @Test
     void pollTimesOutThenSeesInput() throws Exception {
         int[] p = Posix.pipe();
         short[] revents = new short[1];

@@ -1,9 +1,6 @@
 package dynamod.logd;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dynamod.journal.event.LogEvent.LogLine;
@@ -13,7 +10,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class KmsgTest {
@@ -24,56 +20,8 @@ class KmsgTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    private static Kmsg.Record parse(String record) throws Kmsg.Malformed {
-        byte[] buf = b(record);
-        return Kmsg.parse(buf, buf.length);
-    }
-
     private static String text(LogLine l) {
         return new String(l.message(), StandardCharsets.UTF_8);
-    }
-
-    @Test
-    void parsesThePrefixTheMessageAndTheDictionary() throws Exception {
-        Kmsg.Record r = parse("6,339,5140900,-;NET: Registered protocol family 10\n SUBSYSTEM=net\n DEVICE=n8\n");
-        assertEquals(0, r.facility());
-        assertEquals(6, r.priority());
-        assertEquals(339, r.seq());
-        assertEquals(5140900, r.monotonicMicros());
-        assertFalse(r.continuation());
-        assertEquals("NET: Registered protocol family 10", new String(r.message(), StandardCharsets.UTF_8));
-        assertEquals(Map.of("SUBSYSTEM", "net", "DEVICE", "n8"), r.dictionary());
-    }
-
-    @Test
-    void extraPrefixFieldsAndTheContinuationFlag() throws Exception {
-        // newer kernels add fields after FLAGS (the caller id, e.g. T1 / C0)
-        Kmsg.Record r = parse("12,7,100,c,caller=T1;fragment\n");
-        assertEquals(1, r.facility());
-        assertEquals(4, r.priority());
-        assertTrue(r.continuation());
-        assertEquals("fragment", new String(r.message(), StandardCharsets.UTF_8));
-        assertTrue(r.dictionary().isEmpty());
-    }
-
-    @Test
-    void unescapesTheMessageAndDictionaryValues() throws Exception {
-        Kmsg.Record r = parse("6,1,2,-;tab\\x09and newline\\x0aback\\x5cslash \\xff \\x4 \\q\n DEVICE=+usb:1\\x2d1\n");
-        assertArrayEquals(new byte[] {'t', 'a', 'b', 9, 'a', 'n', 'd', ' ', 'n', 'e', 'w', 'l', 'i', 'n', 'e', 10, 'b', 'a', 'c', 'k', '\\',
-                's', 'l', 'a', 's', 'h', ' ', (byte) 0xff, ' ', '\\', 'x', '4', ' ', '\\', 'q'}, r.message());
-        assertEquals("+usb:1-1", r.dictionary().get("DEVICE"));
-    }
-
-    @Test
-    void aRecordWithoutItsNewlineStillParses() throws Exception {
-        assertEquals("no newline", new String(parse("5,3,4,-;no newline").message(), StandardCharsets.UTF_8));
-    }
-
-    @Test
-    void malformedRecordsAreRefusedWithTheReason() {
-        assertTrue(assertThrows(Kmsg.Malformed.class, () -> parse("6,1,2,- no semicolon\n")).getMessage().contains("';'"));
-        assertTrue(assertThrows(Kmsg.Malformed.class, () -> parse("6,1;short prefix\n")).getMessage().contains("fields"));
-        assertTrue(assertThrows(Kmsg.Malformed.class, () -> parse("x,1,2,-;bad pri\n")).getMessage().contains("does not parse"));
     }
 
     /** A fake /dev/kmsg: records, and EPIPEs where the kernel would give one. */

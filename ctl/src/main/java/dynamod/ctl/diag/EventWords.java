@@ -146,8 +146,8 @@ public final class EventWords {
             case ServiceSpawnFailed e -> "could not start (" + e.step() + (e.errno() != 0 ? ", errno " + e.errno() : "") + "): " + e.message();
             case ServiceExited e -> "process " + e.pid() + " " + e.status() + (e.mainProcess() ? "" : " (not the main process)");
             case ServiceStopCommandStarted e -> "stop command started (pid " + e.pid() + ")";
-            case dynamod.journal.event.ServiceEvent.ServiceOomKilled e -> "out of memory: the kernel killed " + e.kills()
-                    + (e.kills() == 1 ? " process" : " processes") + " of its cgroup (" + e.total() + " in all)";
+            case dynamod.journal.event.ServiceEvent.ServiceOomKilled e -> "out of memory: the kernel killed " + e.killed()
+                    + " of its cgroup (" + e.total() + " in all)";
             case ServiceSignalled e -> "signal " + e.signal() + " sent to " + (e.group() ? "the process group of " : "pid ") + e.pid();
 
             case RestartScheduled e -> "restart " + e.attempt() + " by " + e.supervisor()

@@ -79,7 +79,8 @@ public final class EventTypes {
         add(26, 1, ServiceEvent.ServiceTargetSet.class);
         add(27, 1, ServiceEvent.ServiceRestartRequested.class);
         add(28, 1, ServiceEvent.ServiceStopCommandStarted.class);
-        add(29, 1, ServiceEvent.ServiceOomKilled.class);
+        add(29, 2, ServiceEvent.ServiceOomKilled.class); // 2: victims
+        addOld(29, 1, Legacy.ServiceOomKilledV1.class, r -> ((Legacy.ServiceOomKilledV1) r).upgrade());
         // Supervision 40–59
         add(40, 1, RestartScheduled.class);
         add(41, 1, IntensityExceeded.class);

@@ -14,4 +14,11 @@ public final class Legacy {
             return new LogEvent.LogLine(service, stream, priority, pid, identifier, message, flags, -1);
         }
     }
+
+    /** {@code ServiceOomKilled} version 1: before {@code victims}. */
+    public record ServiceOomKilledV1(String service, long kills, long total) {
+        ServiceEvent.ServiceOomKilled upgrade() {
+            return new ServiceEvent.ServiceOomKilled(service, kills, total, java.util.List.of());
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package dynamod.journal.event;
 
+import java.util.List;
 import java.util.Optional;
 
 /** A service's lifecycle: every transition of its state machine and the process facts behind them. */
@@ -37,7 +38,27 @@ public sealed interface ServiceEvent extends Event {
 
     /**
      * The kernel's OOM killer killed processes of the service's cgroup (its memory-max was reached): {@code kills}
-     * new ones, {@code total} in the group's memory.events since it was made. The exits follow as usual.
+     * new ones, {@code total} in the group's memory.events since it was made, and the {@code victims} the kernel's
+     * log names — fewer than {@code kills}, or none, when there was no log to read or the kernel left a report out
+     * (docs/runtime.md). The exits follow as usual.
      */
-    record ServiceOomKilled(String service, long kills, long total) implements ServiceEvent {}
+    record ServiceOomKilled(String service, long kills, long total, List<OomVictim> victims) implements ServiceEvent {
+        public ServiceOomKilled {
+            victims = List.copyOf(victims);
+        }
+
+        /** The kills in words, for the history and the service's log: {@code 3 processes (tail, pid 1234; 2 not named)}. */
+        public String killed() {
+            StringBuilder text = new StringBuilder().append(kills).append(kills == 1 ? " process" : " processes");
+            if (victims.isEmpty()) return text.toString();
+            text.append(" (");
+            for (OomVictim v : victims) text.append(v.command()).append(", pid ").append(v.pid()).append("; ");
+            long unnamed = kills - victims.size();
+            if (unnamed > 0) text.append(unnamed).append(" not named; ");
+            return text.replace(text.length() - 2, text.length(), ")").toString();
+        }
+    }
+
+    /** A process the OOM killer killed, as the kernel's report names it: its pid and command name (its comm). */
+    record OomVictim(int pid, String command) {}
 }

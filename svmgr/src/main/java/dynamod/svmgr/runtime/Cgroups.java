@@ -1,6 +1,7 @@
 package dynamod.svmgr.runtime;
 
 import dynamod.conf.spec.CgroupLimits;
+import dynamod.journal.event.ServiceEvent.OomVictim;
 import dynamod.linux.Errno;
 import dynamod.linux.LinuxException;
 import dynamod.linux.Posix;
@@ -52,8 +53,11 @@ final class Cgroups {
         }
     }
 
-    /** OOM kills in a group that the manager had not seen: how many new, how many since the group was made. */
-    record OomKills(long added, long total) {}
+    /**
+     * OOM kills in a group that the manager had not seen: how many new, how many since the group was made, and the
+     * victims the kernel's log named (fewer, or none, when it did not: {@link KernelOomLog}).
+     */
+    record OomKills(long added, long total, List<OomVictim> victims) {}
 
     /** The current values for {@code status}: bytes, tasks, CPU microseconds (empty where a file is missing). */
     record Stats(OptionalLong memoryCurrent, OptionalLong pidsCurrent, OptionalLong cpuUsageMicros) {}
@@ -72,6 +76,8 @@ final class Cgroups {
     /** memory.events' oom_kill of each live group as last seen. */
     private final Map<String, Long> oomSeen = new HashMap<>();
     private final Watcher watcher;
+    /** Where the kernel names the OOM killer's victims; opened once the groups are set up. */
+    private KernelOomLog kernelLog;
 
     private Cgroups(CgroupPlan plan, Set<String> accounting, String unavailable, Listener listener) {
         this.plan = plan;
@@ -114,6 +120,7 @@ final class Cgroups {
         } catch (CgroupException e) {
             return unavailable(e.getMessage());
         }
+        cgroups.kernelLog = KernelOomLog.open(KernelOomLog.DEVICE);
         cgroups.watcher.start();
         return cgroups;
     }
@@ -125,6 +132,11 @@ final class Cgroups {
 
     boolean available() {
         return plan != null;
+    }
+
+    /** Why OOM kills are counted but their victims not named (the kernel's log cannot be read), if so. */
+    Optional<String> oomVictimsUnavailableReason() {
+        return available() ? kernelLog.unavailableReason() : Optional.empty();
     }
 
     /** Where the services' groups are (only when available). */
@@ -270,6 +282,7 @@ final class Cgroups {
             Files.delete(dir); // the watcher's open files do not keep a cgroup
             applied.remove(service);
             oomSeen.remove(service);
+            kernelLog.forget(plan.service(service + ".service"));
             watching.remove(service);
             watcher.unwatch(service);
         } catch (IOException e) {
@@ -278,8 +291,9 @@ final class Cgroups {
     }
 
     /**
-     * The OOM killer's kills in the service's group since the last call (read from memory.events now): asked when the
-     * watcher says the file changed, and before a main process's exit is reported, so the kill comes first.
+     * The OOM killer's kills in the service's group since the last call (read from memory.events now), with the victims
+     * the kernel's log names: asked when the watcher says the file changed, and before a main process's exit is
+     * reported, so the kill comes first. The kernel logs its report before it counts the kill, so it is there.
      */
     Optional<OomKills> newOomKills(String service) {
         if (!available()) return Optional.empty();
@@ -287,7 +301,7 @@ final class Cgroups {
         long seen = oomSeen.getOrDefault(service, 0L);
         if (total.isEmpty() || total.getAsLong() <= seen) return Optional.empty();
         oomSeen.put(service, total.getAsLong());
-        return Optional.of(new OomKills(total.getAsLong() - seen, total.getAsLong()));
+        return Optional.of(new OomKills(total.getAsLong() - seen, total.getAsLong(), kernelLog.victims(plan.service(service + ".service"))));
     }
 
     private OptionalLong oomKillCount(String service) {

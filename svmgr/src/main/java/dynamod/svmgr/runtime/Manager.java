@@ -16,6 +16,7 @@ import dynamod.journal.event.ExitStatus;
 import dynamod.journal.event.LogEvent.LogLine;
 import dynamod.journal.event.LogStream;
 import dynamod.journal.event.NotifyEvent;
+import dynamod.journal.event.ServiceEvent.ServiceOomKilled;
 import dynamod.journal.event.SystemEvent;
 import dynamod.linux.LinuxException;
 import dynamod.linux.Posix;
@@ -533,17 +534,18 @@ public final class Manager {
         if (opened.available()) say("cgroups: each service in its own cgroup under " + opened.describe());
         else say("cgroups unavailable: " + opened.unavailableReason().orElseThrow()
                 + "; services with [cgroup] limits do not start (isolation = \"required\") or run without them (\"best-effort\")");
+        opened.oomVictimsUnavailableReason().ifPresent(why -> say("cgroups: OOM kills are counted, their victims not named: " + why));
         return opened;
     }
 
     private void checkOomKills(String service) {
-        cgroups.newOomKills(service).ifPresent(k -> oomKilled(service, k.added(), k.total()));
+        cgroups.newOomKills(service).ifPresent(k -> oomKilled(new ServiceOomKilled(service, k.added(), k.total(), k.victims())));
     }
 
-    private void oomKilled(String service, long added, long total) {
-        append(new dynamod.journal.event.ServiceEvent.ServiceOomKilled(service, added, total));
-        managerLog(service, 0, 3, "out of memory: the kernel's OOM killer killed " + added + (added == 1 ? " process" : " processes")
-                + " of its cgroup (memory-max " + state.specOf(service).flatMap(s -> s.cgroup().memoryMax()).map(l -> l.kernelValue()).orElse("max") + ")");
+    private void oomKilled(ServiceOomKilled kill) {
+        append(kill);
+        String limit = state.specOf(kill.service()).flatMap(s -> s.cgroup().memoryMax()).map(l -> l.kernelValue()).orElse("max");
+        managerLog(kill.service(), 0, 3, "out of memory: the kernel's OOM killer killed " + kill.killed() + " of its cgroup (memory-max " + limit + ")");
     }
 
     /** An emptied cgroup goes once its service has no process (a restart may have spawned into it meanwhile). */
