@@ -509,6 +509,9 @@ public final class Manager {
             if (p.pgid() > 1) kill(-p.pgid(), Signals.SIGKILL);
         }
         process(new Input.ProcessExited(pid, status));
+        // The group may have emptied before this exit was handled (a fork bomb's last process and its main dying
+        // together): its "emptied" came while the service still had a process and was ignored, and none follows.
+        if (p != null && p.role() == Role.MAIN) cgroupEmptied(p.service());
     }
 
     // ================================================================ cgroups
