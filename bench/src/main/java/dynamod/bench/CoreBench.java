@@ -15,7 +15,6 @@ import dynamod.svmgr.core.Input;
 import dynamod.svmgr.core.Options;
 import dynamod.svmgr.core.State;
 import dynamod.svmgr.core.SwitchPlan;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -210,26 +209,17 @@ public final class CoreBench {
 
     private static void memory(int n) {
         List<ConfigSource> sources = configuration(n, 5, 0);
-        long before = heapAfterGc();
+        long before = Heap.usedAfterGc();
         // The configuration alone: the specs the state holds.
         dynamod.conf.Configuration configuration = ConfigLoader.load(sources).configuration();
-        long specs = heapAfterGc() - before;
+        long specs = Heap.usedAfterGc() - before;
         configuration = null;
-        long empty = heapAfterGc();
+        long empty = Heap.usedAfterGc();
         Machine machine = new Machine(false);
         machine.run(new Input.LoadConfiguration("/etc/dynamod", sources, BENCH));
-        long state = heapAfterGc() - empty;
+        long state = Heap.usedAfterGc() - empty;
         System.out.printf("memory, %,d running services: the whole state %,d bytes per service: the configuration's specs %,d,"
                 + " the run-time records and indexes %,d%n", n, state / n, specs / n, (state - specs) / n);
         if (configuration != null || machine.state.loaded().isEmpty()) throw new AssertionError();
-    }
-
-    private static long heapAfterGc() {
-        long least = Long.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
-            System.gc();
-            least = Math.min(least, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-        }
-        return least;
     }
 }

@@ -1,5 +1,6 @@
 package dynamod.svmgr.runtime;
 
+import dynamod.bench.Heap;
 import dynamod.conf.spec.CgroupLimits;
 import dynamod.conf.value.Limit;
 import dynamod.linux.Posix;
@@ -118,7 +119,7 @@ public final class CgroupMemoryBench {
         for (int i = 0; i < 10; i++) cgroups.removeIfEmpty("warm-up-" + i);
         awaitWatches(baseDir, 0);
         snapshot(files.get(0), baseDir);
-        heapAfterGc();
+        Heap.usedAfterGc();
 
         for (int round = 0; round < rounds; round++) {
             int at = PHASES * round;
@@ -129,16 +130,16 @@ public final class CgroupMemoryBench {
             for (String name : names) Files.delete(slice.resolve(name + ".bare"));
             awaitNoDyingGroups(baseDir);
             // svmgr's groups.
-            heap[at + 2] = heapAfterGc();
+            heap[at + 2] = Heap.usedAfterGc();
             snapshot(files.get(at + 2), baseDir);
             for (String name : names) cgroups.prepare(name, limits, true);
             awaitWatches(baseDir, n);
-            heap[at + 3] = heapAfterGc();
+            heap[at + 3] = Heap.usedAfterGc();
             snapshot(files.get(at + 3), baseDir);
             for (String name : names) cgroups.removeIfEmpty(name);
             awaitWatches(baseDir, 0);
             awaitNoDyingGroups(baseDir);
-            heap[at + 4] = heapAfterGc();
+            heap[at + 4] = Heap.usedAfterGc();
             snapshot(files.get(at + 4), baseDir);
             if (!cgroups.applied().isEmpty()) throw new IllegalStateException("groups left: " + cgroups.applied().keySet());
         }
@@ -152,15 +153,6 @@ public final class CgroupMemoryBench {
 
     // ---------------------------------------------------------------- measuring
 
-    /** Used heap after full GCs (the least of five; the serial collector compacts everything). */
-    private static long heapAfterGc() {
-        long least = Long.MAX_VALUE;
-        for (int i = 0; i < 5; i++) {
-            System.gc();
-            least = Math.min(least, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
-        }
-        return least;
-    }
 
     /**
      * Writes to a file (nothing of it stays on the heap): the class histogram of live objects, every fd's target,
