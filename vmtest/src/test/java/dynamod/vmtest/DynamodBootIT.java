@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -421,7 +422,7 @@ class DynamodBootIT {
         return SpawnSamples.of(micros);
     }
 
-    /** plain, the join into a group that exists, and a new group each time. */
+    /** plain, the join into a group that exists, and a new group each time (the loops that favordynmods may change). */
     private static Map<String, String> cgroupLoops() {
         Map<String, String> loops = new LinkedHashMap<>();
         loops.put("plain", spawn(""));
@@ -463,14 +464,38 @@ class DynamodBootIT {
      * Spawn latency in the guest (the issue's "with and without each isolation feature, median of 50 in the VM"): the
      * exec helper spawning /bin/true from the guest shell, 50 times per loop: plain, each isolation option alone, all
      * together; then plain, joining a cgroup (--cgroup) and into a fresh cgroup each time (mkdir, memory.max and
-     * pids.max written, --cgroup, rmdir). Timed by busybox ts (microseconds, a line before and after each spawn);
-     * median, min, max and the median's difference to its block's plain go to spawn.txt in the run's directory —
-     * measured, not asserted.
+     * pids.max written, --cgroup, rmdir), with cgroup2's favordynmods as init mounted it and toggled by a remount, twice
+     * each. Timed by busybox ts (microseconds, a line before and after each spawn); median, min, max and the median's
+     * difference to its block's plain go to spawn.txt in the run's directory — measured, not asserted.
      */
     private static void measureSpawnLatency(GuestShell shell, Path runDir) throws Exception {
         output(shell, "mkdir -p " + SPAWN_BIND + "/source " + SPAWN_BIND + "/target && echo ready");
-        String report = spawnLoops(shell, isolationLoops(), "") + spawnLoops(shell, cgroupLoops(), "");
-        Files.writeString(runDir.resolve("spawn.txt"), report);
+        String mounted = cgroupMountOptions(shell);
+        StringBuilder report = new StringBuilder("cgroup2 mounted " + mounted + "\n");
+        report.append(spawnLoops(shell, isolationLoops(), ""));
+        Files.writeString(runDir.resolve("spawn.txt"), report.toString());
+
+        // favordynmods: a remount sets cgroup2's flags to what it is given (nsdelegate too, nosuid, ...): all of init's
+        // options, with favordynmods added or taken out; then init's own options again. Twice each, alternating, so that
+        // a drift of the host's load shows as a difference between the rounds, not between the two.
+        List<String> options = List.of(mounted.split(","));
+        boolean favoring = options.contains("favordynmods");
+        String toggled = String.join(",", favoring ? options.stream().filter(o -> !o.equals("favordynmods")).toList()
+                : Stream.concat(options.stream(), Stream.of("favordynmods")).toList());
+        String remount = "mount -t cgroup2 -o remount,%s cgroup2 /sys/fs/cgroup && echo remounted";
+        for (int round = 1; round <= 2; round++) {
+            for (String state : List.of(mounted, toggled)) {
+                output(shell, remount.formatted(state));
+                assertEquals(new TreeSet<>(List.of(state.split(","))), new TreeSet<>(List.of(cgroupMountOptions(shell).split(","))),
+                        "cgroup2 remounted " + state);
+                boolean on = List.of(state.split(",")).contains("favordynmods");
+                report.append("round ").append(round).append(", cgroup2 ").append(state).append('\n')
+                        .append(spawnLoops(shell, cgroupLoops(), (on ? "-favordynmods-" : "-no-favordynmods-") + round));
+                Files.writeString(runDir.resolve("spawn.txt"), report.toString());
+            }
+        }
+        output(shell, remount.formatted(mounted));
+        assertEquals(mounted, cgroupMountOptions(shell), "cgroup2 remounted as init mounted it");
         System.out.print("guest spawn latency (dynamod-exec /bin/true to its execve, 50 each):\n" + report);
     }
 
