@@ -303,6 +303,8 @@ class DynamodBootIT {
 
     private static final String ISOLATION_SERVICES = "/usr/lib/dynamod/vmtest/isolation";
     private static final String SERVICES_SLICE = "/sys/fs/cgroup/system.slice";
+    /** confined.toml's bind mounts' sources. */
+    private static final String BIND_SOURCES = "/run/vmtest-bind";
 
     /** A flat-keyed cgroup file's value (memory.events, pids.events, cpu.stat), -1 without the key. */
     private static long cgroupKey(GuestShell shell, String service, String file, String key) throws Exception {
@@ -318,13 +320,16 @@ class DynamodBootIT {
      * Issue 9 in the guest: the services of image/isolation, loaded by a reload (the other boots do not run them).
      * Each service in its own cgroup, placed before exec; an OOM kill journaled and restarted by policy; a fork bomb
      * contained by pids-max; cpu-max throttling, raised live by a reload; a stop kills a child that left its process
-     * group, and the empty group is removed; status shows memory; the namespaces as the service sees them.
+     * group, and the empty group is removed; status shows memory; the namespaces and bind mounts as the service sees
+     * them, and from outside.
      */
     private static void checkCgroupsAndNamespaces(GuestShell shell) throws Exception {
         Map<String, Map<String, Object>> up = services(shell);
         assertEquals("0::/system.slice/ticker.service", output(shell, "cat /proc/" + value(up, "ticker", "pid") + "/cgroup"));
         assertEquals("", output(shell, "cat /sys/fs/cgroup/system.slice/cgroup.procs"), "no process in an inner node");
-        output(shell, "cp " + ISOLATION_SERVICES + "/*.toml /etc/dynamod/system/services/ && dynamodctl reload >/dev/null && echo reloaded");
+        // confined's bind mounts' sources (owned by its user: only the read-only mount refuses its write).
+        output(shell, "mkdir -p " + BIND_SOURCES + "/ro " + BIND_SOURCES + "/rw && chown 4242:4242 " + BIND_SOURCES + "/ro " + BIND_SOURCES + "/rw"
+                + " && cp " + ISOLATION_SERVICES + "/*.toml /etc/dynamod/system/services/ && dynamodctl reload >/dev/null && echo reloaded");
         Map<String, Map<String, Object>> services = awaitServices(shell, s -> List.of("oom", "forkbomb", "cpuhog", "daemon", "confined").stream()
                 .allMatch(n -> state(s, n).equals("running")) && !value(s, "oom", "restarts").equals("0"), "the isolation services up, oom restarted");
 
@@ -377,10 +382,13 @@ class DynamodBootIT {
         // The namespaces, as the confined service saw them (its log), and from outside.
         String log = output(shell, "dynamodctl logs -u confined -b -q 2>/dev/null | grep 'confined '");
         for (String seen : List.of("confined pid=1", "confined host=vmbox", "confined net=lo,", "confined uid-map=0 4242 1",
-                "confined tmp=written", "confined usr=read-only")) {
+                "confined tmp=written", "confined usr=read-only", "confined bind-ro=refused: Read-only file system", "confined bind-rw=written")) {
             assertTrue(log.lines().anyMatch(l -> l.endsWith(seen)), () -> seen + " not in\n" + log);
         }
         assertTrue(!exists(shell, "/tmp/vmtest-private"), "the private /tmp is not the host's");
+        // The bind mounts, from outside: the writable one's write is in its source; the read-only one has none.
+        assertEquals("written by confined", output(shell, "cat " + BIND_SOURCES + "/rw/written"));
+        assertTrue(!exists(shell, BIND_SOURCES + "/ro/written"), "a read-only bind mount takes no write");
         assertNotEquals("vmbox", output(shell, "hostname"));
         assertEquals("0::/system.slice/confined.service", output(shell, "cat /proc/" + value(services, "confined", "pid") + "/cgroup"));
     }
