@@ -286,7 +286,7 @@ class DynamodBootIT {
             vm.console().await(ended.index(), l -> l.startsWith("dynamod-svmgr: starting (generation 1"), STATE_TIMEOUT, "svmgr after the shell");
             GuestShell shell = vm.shell("VMTEST-SHELL-READY", BOOT_TIMEOUT);
             awaitServices(shell, DynamodBootIT::testSystemUp, "the test system up");
-            checkCgroupsAndNamespaces(shell);
+            checkCgroupsAndNamespaces(vm, shell);
             measureSpawnLatency(shell, runDir("label"));
             sendShutdown(shell, "dynamodctl shutdown reboot");
             VmResult result = vm.awaitExit();
@@ -319,11 +319,11 @@ class DynamodBootIT {
     /**
      * Issue 9 in the guest: the services of image/isolation, loaded by a reload (the other boots do not run them).
      * Each service in its own cgroup, placed before exec; an OOM kill journaled and restarted by policy; a fork bomb
-     * contained by pids-max; cpu-max throttling, raised live by a reload; a stop kills a child that left its process
-     * group, and the empty group is removed; status shows memory; the namespaces and bind mounts as the service sees
-     * them, and from outside.
+     * contained by pids-max; cpu-max throttling, raised live by a reload, and a limit the kernel refuses on a reload
+     * (the old ones stay, the service runs on); a stop kills a child that left its process group, and the empty group
+     * is removed; status shows memory; the namespaces and bind mounts as the service sees them, and from outside.
      */
-    private static void checkCgroupsAndNamespaces(GuestShell shell) throws Exception {
+    private static void checkCgroupsAndNamespaces(Vm vm, GuestShell shell) throws Exception {
         Map<String, Map<String, Object>> up = services(shell);
         assertEquals("0::/system.slice/ticker.service", output(shell, "cat /proc/" + value(up, "ticker", "pid") + "/cgroup"));
         assertEquals("", output(shell, "cat /sys/fs/cgroup/system.slice/cgroup.procs"), "no process in an inner node");
@@ -351,7 +351,17 @@ class DynamodBootIT {
         output(shell, "sed -i 's/10%/30%/' /etc/dynamod/system/services/cpuhog.toml && dynamodctl reload >/dev/null && echo reloaded");
         await("cpu.max raised live").atMost(STATE_TIMEOUT).pollInterval(Duration.ofSeconds(1))
                 .until(() -> output(shell, "cat " + hogGroup + "/cpu.max").equals("30000 100000"));
-        assertEquals(hog, value(services(shell), "cpuhog", "pid"), "a limit change is no restart");
+        // A limit the config accepts and the kernel refuses: pids.max above PID_MAX_LIMIT (4194304 on 64-bit) is EINVAL.
+        // cpu.max is written before pids.max: the refusal puts it back, and the service runs on with the old limits.
+        int refusedFrom = vm.console().lines().size();
+        output(shell, "sed -i 's/30%/50%/' /etc/dynamod/system/services/cpuhog.toml && echo 'pids-max = 5000000' >> /etc/dynamod/system/services/cpuhog.toml"
+                + " && dynamodctl reload >/dev/null && echo reloaded");
+        vm.console().await(refusedFrom, l -> l.equals("dynamod-svmgr: cpuhog: the reloaded [cgroup] limits are refused: " + hogGroup
+                + "/pids.max = \"5000000\": Invalid argument (EINVAL)"), STATE_TIMEOUT, "svmgr refusing cpuhog's pids-max");
+        assertEquals("30000 100000 max", output(shell, "echo $(cat " + hogGroup + "/cpu.max " + hogGroup + "/pids.max)"), "the old limits kept");
+        Map<String, Map<String, Object>> afterRefusal = services(shell);
+        assertEquals(hog, value(afterRefusal, "cpuhog", "pid"), "a limit change is no restart, nor is a refused one");
+        assertEquals("running", state(afterRefusal, "cpuhog"));
         output(shell, "dynamodctl stop cpuhog >/dev/null; echo stopped");
 
         // OOM (once the hogs are stopped: each dynamodctl is a JVM start): the kernel's kill is an event in the
