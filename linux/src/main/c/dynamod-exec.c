@@ -705,8 +705,9 @@ static void bound_capabilities(void) {
 
 /*
  * Everything the service's isolation asks for, in the order that makes each step possible: bind sources and user
- * lookups in the host's view; namespaces (a fork for pid and user); mounts, hostname and loopback while still
- * privileged in them; the capability bound; then the identity (uid 0 of a user namespace, or the service's user).
+ * lookups in the host's view; namespaces (a fork for pid and user), in a user namespace at once as its uid 0; mounts,
+ * hostname and loopback while still privileged in them; the capability bound; then the service's user (without a
+ * user namespace).
  */
 static void isolate_and_drop_credentials(void) {
     if (mount_namespace_needed()) opt_unshare |= CLONE_NEWNS;
@@ -718,14 +719,16 @@ static void isolate_and_drop_credentials(void) {
     if (user_namespace) set_supplementary_groups();
     if (opt_unshare & (CLONE_NEWPID | CLONE_NEWUSER)) fork_into_namespaces();
     else if (opt_unshare != 0 && unshare(opt_unshare) < 0) fail("unshare", errno);
+    /* uid and gid 0 of the user namespace (the service's user outside) before the mounts: the host's root, which the
+       clone still is, is not mapped there, and whatever it would create (a bind mount's target) fails with EOVERFLOW.
+       The capabilities in the namespace stay. */
+    if (user_namespace) set_ids(true, 0, true, 0);
     if (opt_setsid && getsid(0) != getpid() && setsid() < 0) fail("setsid", errno);
     if (opt_unshare & CLONE_NEWNS) set_up_mounts();
     if (opt_hostname != NULL && sethostname(opt_hostname, strlen(opt_hostname)) < 0) fail("hostname", errno);
     if (opt_unshare & CLONE_NEWNET) loopback_up();
     if (opt_cap_bound) bound_capabilities();
-    if (user_namespace) {
-        set_ids(true, 0, true, 0);
-    } else {
+    if (!user_namespace) {
         set_supplementary_groups();
         set_ids(have_uid, target_uid, have_gid, target_gid);
     }

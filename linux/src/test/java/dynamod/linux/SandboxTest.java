@@ -155,6 +155,21 @@ class SandboxTest {
     }
 
     @Test
+    void bindMountsInAUserNamespaceCreateTheirTargetsAsTheServicesUser(@TempDir Path dir) throws Exception {
+        // The targets are made inside, after the clone: as the host's root, which the namespace does not map, the mkdir
+        // would fail (EOVERFLOW); as uid 0 of the namespace (the service's user outside) it works.
+        Path ro = Files.createDirectories(dir.resolve("ro"));
+        Path rw = Files.createDirectories(dir.resolve("rw"));
+        for (Path source : List.of(dir, ro, rw)) Files.setPosixFilePermissions(source, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        String output = run(sh("touch /tmp/in-ro/x 2>&1; echo written > /tmp/in-rw/file && echo ok",
+                new Sandbox(Set.of("user"), true, null, List.of(new Bind(ro, Path.of("/tmp/in-ro"), false),
+                        new Bind(rw, Path.of("/tmp/in-rw"), true)), null, null)).withUser("nobody"));
+        assertEquals(List.of("touch: cannot touch '/tmp/in-ro/x': Read-only file system", "ok"), output.lines().toList());
+        assertEquals("written\n", Files.readString(rw.resolve("file")), "the writable one wrote through to the host");
+        assertEquals(uidOf("nobody"), Files.getAttribute(rw.resolve("file"), "unix:uid"), "as the service's user");
+    }
+
+    @Test
     void aMissingBindSourceFailsTheSpawnWithItsStep() throws Exception {
         Children.Result r = Children.runHelper(sh("echo ran", new Sandbox(Set.of(), false, null,
                 List.of(new Bind(Path.of("/nonexistent/dynamod"), Path.of("/data"), false)), null, null)), Map.of());

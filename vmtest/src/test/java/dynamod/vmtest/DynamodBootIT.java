@@ -15,6 +15,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
 import java.util.stream.Stream;
@@ -270,7 +271,9 @@ class DynamodBootIT {
 
     @Test
     void findsTheRootByLabelAndRebootsOnDynamodctlShutdownReboot() throws Exception {
-        VmSpec spec = dynamodBoot().withDisk(image.rootDisk(), "LABEL=" + image.rootLabel()).withKernelArgs("dynamod.emergency");
+        // 8 minutes, not 5: the isolation checks and the spawn loops add 2-3 minutes to the boot and the reboot.
+        VmSpec spec = dynamodBoot().withDisk(image.rootDisk(), "LABEL=" + image.rootLabel()).withKernelArgs("dynamod.emergency")
+                .withTimeout(Duration.ofMinutes(8));
         try (Vm vm = Vm.start(spec, runDir("label"))) {
             // dynamod.emergency: the emergency shell on the console, saying why, before any service; exiting it starts them.
             LineLog.Line why = vm.console().await(0, l -> l.equals("dynamod-init: EMERGENCY SHELL: dynamod.emergency is on the kernel command line;"
@@ -283,7 +286,7 @@ class DynamodBootIT {
             vm.console().await(ended.index(), l -> l.startsWith("dynamod-svmgr: starting (generation 1"), STATE_TIMEOUT, "svmgr after the shell");
             GuestShell shell = vm.shell("VMTEST-SHELL-READY", BOOT_TIMEOUT);
             awaitServices(shell, DynamodBootIT::testSystemUp, "the test system up");
-            checkCgroupsAndNamespaces(shell);
+            checkCgroupsAndNamespaces(vm, shell);
             measureSpawnLatency(shell, runDir("label"));
             sendShutdown(shell, "dynamodctl shutdown reboot");
             VmResult result = vm.awaitExit();
@@ -300,6 +303,8 @@ class DynamodBootIT {
 
     private static final String ISOLATION_SERVICES = "/usr/lib/dynamod/vmtest/isolation";
     private static final String SERVICES_SLICE = "/sys/fs/cgroup/system.slice";
+    /** confined.toml's bind mounts' sources. */
+    private static final String BIND_SOURCES = "/run/vmtest-bind";
 
     /** A flat-keyed cgroup file's value (memory.events, pids.events, cpu.stat), -1 without the key. */
     private static long cgroupKey(GuestShell shell, String service, String file, String key) throws Exception {
@@ -314,14 +319,17 @@ class DynamodBootIT {
     /**
      * Issue 9 in the guest: the services of image/isolation, loaded by a reload (the other boots do not run them).
      * Each service in its own cgroup, placed before exec; an OOM kill journaled and restarted by policy; a fork bomb
-     * contained by pids-max; cpu-max throttling, raised live by a reload; a stop kills a child that left its process
-     * group, and the empty group is removed; status shows memory; the namespaces as the service sees them.
+     * contained by pids-max; cpu-max throttling, raised live by a reload, and a limit the kernel refuses on a reload
+     * (the old ones stay, the service runs on); a stop kills a child that left its process group, and the empty group
+     * is removed; status shows memory; the namespaces and bind mounts as the service sees them, and from outside.
      */
-    private static void checkCgroupsAndNamespaces(GuestShell shell) throws Exception {
+    private static void checkCgroupsAndNamespaces(Vm vm, GuestShell shell) throws Exception {
         Map<String, Map<String, Object>> up = services(shell);
         assertEquals("0::/system.slice/ticker.service", output(shell, "cat /proc/" + value(up, "ticker", "pid") + "/cgroup"));
         assertEquals("", output(shell, "cat /sys/fs/cgroup/system.slice/cgroup.procs"), "no process in an inner node");
-        output(shell, "cp " + ISOLATION_SERVICES + "/*.toml /etc/dynamod/system/services/ && dynamodctl reload >/dev/null && echo reloaded");
+        // confined's bind mounts' sources (owned by its user: only the read-only mount refuses its write).
+        output(shell, "mkdir -p " + BIND_SOURCES + "/ro " + BIND_SOURCES + "/rw && chown 4242:4242 " + BIND_SOURCES + "/ro " + BIND_SOURCES + "/rw"
+                + " && cp " + ISOLATION_SERVICES + "/*.toml /etc/dynamod/system/services/ && dynamodctl reload >/dev/null && echo reloaded");
         Map<String, Map<String, Object>> services = awaitServices(shell, s -> List.of("oom", "forkbomb", "cpuhog", "daemon", "confined").stream()
                 .allMatch(n -> state(s, n).equals("running")) && !value(s, "oom", "restarts").equals("0"), "the isolation services up, oom restarted");
 
@@ -339,11 +347,21 @@ class DynamodBootIT {
         assertEquals("10000 100000", output(shell, "cat " + SERVICES_SLICE + "/cpuhog.service/cpu.max"));
         await("cpuhog throttled").atMost(STATE_TIMEOUT).pollInterval(Duration.ofSeconds(1))
                 .until(() -> cgroupKey(shell, "cpuhog", "cpu.stat", "nr_throttled") > 0);
-        String hog = value(services, "cpuhog", "pid");
+        String hog = value(services, "cpuhog", "pid"), hogGroup = SERVICES_SLICE + "/cpuhog.service";
         output(shell, "sed -i 's/10%/30%/' /etc/dynamod/system/services/cpuhog.toml && dynamodctl reload >/dev/null && echo reloaded");
         await("cpu.max raised live").atMost(STATE_TIMEOUT).pollInterval(Duration.ofSeconds(1))
-                .until(() -> output(shell, "cat " + SERVICES_SLICE + "/cpuhog.service/cpu.max").equals("30000 100000"));
-        assertEquals(hog, value(services(shell), "cpuhog", "pid"), "a limit change is no restart");
+                .until(() -> output(shell, "cat " + hogGroup + "/cpu.max").equals("30000 100000"));
+        // A limit the config accepts and the kernel refuses: pids.max above PID_MAX_LIMIT (4194304 on 64-bit) is EINVAL.
+        // cpu.max is written before pids.max: the refusal puts it back, and the service runs on with the old limits.
+        int refusedFrom = vm.console().lines().size();
+        output(shell, "sed -i 's/30%/50%/' /etc/dynamod/system/services/cpuhog.toml && echo 'pids-max = 5000000' >> /etc/dynamod/system/services/cpuhog.toml"
+                + " && dynamodctl reload >/dev/null && echo reloaded");
+        vm.console().await(refusedFrom, l -> l.equals("dynamod-svmgr: cpuhog: the reloaded [cgroup] limits are refused: " + hogGroup
+                + "/pids.max = \"5000000\": Invalid argument (EINVAL)"), STATE_TIMEOUT, "svmgr refusing cpuhog's pids-max");
+        assertEquals("30000 100000 max", output(shell, "echo $(cat " + hogGroup + "/cpu.max " + hogGroup + "/pids.max)"), "the old limits kept");
+        Map<String, Map<String, Object>> afterRefusal = services(shell);
+        assertEquals(hog, value(afterRefusal, "cpuhog", "pid"), "a limit change is no restart, nor is a refused one");
+        assertEquals("running", state(afterRefusal, "cpuhog"));
         output(shell, "dynamodctl stop cpuhog >/dev/null; echo stopped");
 
         // OOM (once the hogs are stopped: each dynamodctl is a JVM start): the kernel's kill is an event in the
@@ -386,39 +404,146 @@ class DynamodBootIT {
         // The namespaces, as the confined service saw them (its log), and from outside.
         String log = output(shell, "dynamodctl logs -u confined -b -q 2>/dev/null | grep 'confined '");
         for (String seen : List.of("confined pid=1", "confined host=vmbox", "confined net=lo,", "confined uid-map=0 4242 1",
-                "confined tmp=written", "confined usr=read-only")) {
+                "confined tmp=written", "confined usr=read-only", "confined bind-ro=refused: Read-only file system", "confined bind-rw=written")) {
             assertTrue(log.lines().anyMatch(l -> l.endsWith(seen)), () -> seen + " not in\n" + log);
         }
         assertTrue(!exists(shell, "/tmp/vmtest-private"), "the private /tmp is not the host's");
+        // The bind mounts, from outside: the writable one's write is in its source; the read-only one has none.
+        assertEquals("written by confined", output(shell, "cat " + BIND_SOURCES + "/rw/written"));
+        assertTrue(!exists(shell, BIND_SOURCES + "/ro/written"), "a read-only bind mount takes no write");
         assertNotEquals("vmbox", output(shell, "hostname"));
         assertEquals("0::/system.slice/confined.service", output(shell, "cat /proc/" + value(services, "confined", "pid") + "/cgroup"));
     }
 
+    /** One spawn loop's 50 samples, in microseconds. */
+    private record SpawnSamples(long median, long min, long max) {
+        static SpawnSamples of(List<Long> sorted) {
+            return new SpawnSamples(sorted.get(sorted.size() / 2), sorted.getFirst(), sorted.getLast());
+        }
+
+        /** {@code KEY median M us, min A us, max B us, +D us over BASE} (the median's difference to base's). */
+        String describe(String key, SpawnSamples base, String baseKey) {
+            long added = median - base.median;
+            return key + " median " + median + " us, min " + min + " us, max " + max + " us"
+                    + (base == this ? "" : ", " + (added >= 0 ? "+" : "") + added + " us over " + baseKey);
+        }
+    }
+
+    private static final String SPAWN_HELPER = "/usr/lib/dynamod/libexec/dynamod-exec";
+    private static final String SPAWN_GROUP = SERVICES_SLICE + "/spawn-bench.service", SPAWN_BIND = "/run/spawn-bench";
+
     /**
-     * The exec helper spawning /bin/true in the guest, 50 times each: plain, joining a cgroup (--cgroup), and into a
-     * fresh cgroup each time (mkdir, memory.max and pids.max written, --cgroup, rmdir). Timed by busybox ts (microseconds, a line
-     * before and after each spawn); the medians go to spawn.txt in the run's directory — measured, not asserted.
+     * One spawn of /bin/true by the helper with these options, as svmgr waits for it: until EOF on the report fd (the
+     * execve succeeded), which for pid and user namespaces is the forked service's execve, not the helper's exit. A
+     * report other than {@code pid N} is printed as {@code spawn failed: ...}.
+     */
+    private static String spawn(String options) {
+        return SPAWN_HELPER + " --report-fd 3 " + options + (options.isEmpty() ? "" : " ") + "-- /bin/true true 3>&1 >/dev/null"
+                + " | while read -r report; do case $report in 'pid '*) ;; *) echo \"spawn failed: $report\";; esac; done";
+    }
+
+    /** 50 runs of command (one spawn, and what it needs around it) in one shell command, each timed by busybox ts. */
+    private static SpawnSamples spawnLoop(GuestShell shell, String key, String command) throws Exception {
+        String out = output(shell, "for i in $(seq 50); do echo start; " + command + "; echo " + key + "; done | ts -i '%.S'"
+                + " | grep -e ' " + key + "$' -e 'spawn failed'");
+        assertTrue(out.lines().noneMatch(l -> l.contains("spawn failed")), () -> key + ": " + out);
+        List<Long> micros = out.lines().map(l -> Math.round(Double.parseDouble(l.split(" ")[0]) * 1e6)).sorted().toList();
+        assertEquals(50, micros.size(), out);
+        return SpawnSamples.of(micros);
+    }
+
+    /** plain, the join into a group that exists, and a new group each time (the loops that favordynmods may change). */
+    private static Map<String, String> cgroupLoops() {
+        Map<String, String> loops = new LinkedHashMap<>();
+        loops.put("plain", spawn(""));
+        // mkdir and rmdir are two more busybox processes: an upper bound of what svmgr, which does them in-process, adds.
+        loops.put("join", "[ -d " + SPAWN_GROUP + " ] || mkdir " + SPAWN_GROUP + "; " + spawn("--cgroup " + SPAWN_GROUP));
+        loops.put("new-group", "rmdir " + SPAWN_GROUP + " 2>/dev/null; mkdir " + SPAWN_GROUP + "; echo 33554432 > " + SPAWN_GROUP
+                + "/memory.max; echo 32 > " + SPAWN_GROUP + "/pids.max; " + spawn("--cgroup " + SPAWN_GROUP) + "; rmdir " + SPAWN_GROUP);
+        return loops;
+    }
+
+    /** plain, each isolation option of the helper alone (bench's SpawnBench's set), all of them together, plain again. */
+    private static Map<String, String> isolationLoops() {
+        String bind = "--bind " + SPAWN_BIND + "/source " + SPAWN_BIND + "/target";
+        Map<String, String> loops = new LinkedHashMap<>();
+        loops.put("plain", spawn(""));
+        for (String ns : List.of("pid", "mnt", "net")) loops.put(ns, spawn("--unshare " + ns));
+        loops.put("uts-hostname", spawn("--unshare uts --hostname bench"));
+        loops.put("ipc", spawn("--unshare ipc"));
+        loops.put("user", spawn("--unshare user")); // the maps 0 0 1 (root's own ids), written from outside
+        loops.put("cgroup-ns", spawn("--unshare cgroup"));
+        loops.put("private-tmp", spawn("--private-tmp"));
+        loops.put("protect-system-strict", spawn("--protect-system strict"));
+        loops.put("protect-system-full", spawn("--protect-system full"));
+        loops.put("bind-ro", spawn(bind));
+        loops.put("no-new-privs", spawn("--no-new-privs"));
+        loops.put("cap-bound", spawn("--cap-bound 10")); // CAP_NET_BIND_SERVICE kept, every other one dropped
+        loops.put("all", spawn("--unshare pid,mnt,net,uts,ipc,user,cgroup --hostname bench --private-tmp --protect-system strict "
+                + bind + " --no-new-privs --cap-bound 10"));
+        loops.put("plain-again", spawn("")); // how far plain drifted meanwhile: the noise of the differences above
+        return loops;
+    }
+
+    /** The cgroup2 mount's options, as /proc/mounts says. */
+    private static String cgroupMountOptions(GuestShell shell) throws Exception {
+        return output(shell, "awk '$3 == \"cgroup2\" {print $4}' /proc/mounts");
+    }
+
+    /**
+     * Spawn latency in the guest (the issue's "with and without each isolation feature, median of 50 in the VM"): the
+     * exec helper spawning /bin/true from the guest shell, 50 times per loop: plain, each isolation option alone, all
+     * together; then plain, joining a cgroup (--cgroup) and into a fresh cgroup each time (mkdir, memory.max and
+     * pids.max written, --cgroup, rmdir), with cgroup2's favordynmods as init mounted it and toggled by a remount, twice
+     * each. Timed by busybox ts (microseconds, a line before and after each spawn); median, min, max and the median's
+     * difference to its block's plain go to spawn.txt in the run's directory — measured, not asserted.
      */
     private static void measureSpawnLatency(GuestShell shell, Path runDir) throws Exception {
-        String helper = "/usr/lib/dynamod/libexec/dynamod-exec", group = SERVICES_SLICE + "/spawn-bench.service";
-        Map<String, String> loops = new LinkedHashMap<>();
-        loops.put("plain", helper + " -- /bin/true true");
-        // Joining a group that exists (the join alone), then a new group each time (mkdir and rmdir are two more
-        // busybox processes: an upper bound of what svmgr, which does them in-process, adds).
-        loops.put("join", "[ -d " + group + " ] || mkdir " + group + "; " + helper + " --cgroup " + group + " -- /bin/true true");
-        loops.put("new-group", "rmdir " + group + " 2>/dev/null; mkdir " + group + "; echo 33554432 > " + group + "/memory.max; echo 32 > "
-                + group + "/pids.max; " + helper + " --cgroup " + group + " -- /bin/true true; rmdir " + group);
-        StringBuilder report = new StringBuilder();
-        for (var loop : loops.entrySet()) {
-            String out = output(shell, "for i in $(seq 50); do echo start; " + loop.getValue() + "; echo " + loop.getKey()
-                    + "; done | ts -i '%.S' | grep ' " + loop.getKey() + "$'");
-            List<Long> micros = out.lines().map(l -> Math.round(Double.parseDouble(l.split(" ")[0]) * 1e6)).sorted().toList();
-            assertEquals(50, micros.size(), out);
-            report.append(loop.getKey()).append(" median ").append(micros.get(25)).append(" us, min ").append(micros.getFirst())
-                    .append(" us, max ").append(micros.getLast()).append(" us\n");
-        }
+        output(shell, "mkdir -p " + SPAWN_BIND + "/source " + SPAWN_BIND + "/target && echo ready");
+        String mounted = cgroupMountOptions(shell);
+        StringBuilder report = new StringBuilder("cgroup2 mounted " + mounted + "\n");
+        report.append(spawnLoops(shell, isolationLoops(), ""));
         Files.writeString(runDir.resolve("spawn.txt"), report.toString());
-        System.out.print("guest spawn latency (dynamod-exec /bin/true, 50 each):\n" + report);
+
+        // favordynmods: a remount sets cgroup2's flags to what it is given (nsdelegate too, nosuid, ...): all of init's
+        // options, with favordynmods added or taken out; then init's own options again. Twice each, alternating, so that
+        // a drift of the host's load shows as a difference between the rounds, not between the two.
+        List<String> options = List.of(mounted.split(","));
+        boolean favoring = options.contains("favordynmods");
+        String toggled = String.join(",", favoring ? options.stream().filter(o -> !o.equals("favordynmods")).toList()
+                : Stream.concat(options.stream(), Stream.of("favordynmods")).toList());
+        String remount = "mount -t cgroup2 -o remount,%s cgroup2 /sys/fs/cgroup && echo remounted";
+        for (int round = 1; round <= 2; round++) {
+            for (String state : List.of(mounted, toggled)) {
+                output(shell, remount.formatted(state));
+                assertEquals(new TreeSet<>(List.of(state.split(","))), new TreeSet<>(List.of(cgroupMountOptions(shell).split(","))),
+                        "cgroup2 remounted " + state);
+                boolean on = List.of(state.split(",")).contains("favordynmods");
+                report.append("round ").append(round).append(", cgroup2 ").append(state).append('\n')
+                        .append(spawnLoops(shell, cgroupLoops(), (on ? "-favordynmods-" : "-no-favordynmods-") + round));
+                Files.writeString(runDir.resolve("spawn.txt"), report.toString());
+            }
+        }
+        output(shell, remount.formatted(mounted));
+        assertEquals(mounted, cgroupMountOptions(shell), "cgroup2 remounted as init mounted it");
+        System.out.print("guest spawn latency (dynamod-exec /bin/true to its execve, 50 each):\n" + report);
+    }
+
+    /** The loops (the first is the plain one the others are compared with), keys with the suffix; spawn.txt's lines. */
+    private static String spawnLoops(GuestShell shell, Map<String, String> loops, String suffix) throws Exception {
+        StringBuilder lines = new StringBuilder();
+        SpawnSamples plain = null;
+        String plainKey = null;
+        for (var loop : loops.entrySet()) {
+            String key = loop.getKey() + suffix;
+            SpawnSamples samples = spawnLoop(shell, key, loop.getValue());
+            if (plain == null) {
+                plain = samples;
+                plainKey = key;
+            }
+            lines.append(samples.describe(key, plain, plainKey)).append('\n');
+        }
+        return lines.toString();
     }
 
     @Test

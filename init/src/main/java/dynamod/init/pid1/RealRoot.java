@@ -43,12 +43,23 @@ public final class RealRoot {
         }
     }
 
-    /** Mounts each, making its directory first; one that fails does not stop the others. */
+    /**
+     * Mounts each, making its directory first; one that fails does not stop the others. One that the kernel refuses
+     * for an option it is too old for is said and mounted without it ({@link MountPlan.Mount#retryAfter}).
+     */
     public static void mountAll(List<MountPlan.Mount> mounts, Consumer<String> say) {
-        for (MountPlan.Mount m : mounts) {
+        for (MountPlan.Mount wanted : mounts) {
+            MountPlan.Mount m = wanted;
             try {
                 Files.createDirectories(Path.of(m.target()));
-                Kernel.mount(m.source(), m.target(), m.fsType(), m.flags(), m.data().isEmpty() ? null : m.data());
+                try {
+                    mount(m);
+                } catch (LinuxException e) {
+                    MountPlan.Mount older = m.retryAfter(e.errno()).orElseThrow(() -> e);
+                    say.accept(m + ": the kernel refuses these options (" + e.errnoName() + "): mounting with " + older.data() + " instead");
+                    m = older;
+                    mount(m);
+                }
                 if (Pid1.debug()) say.accept("mounted " + m);
             } catch (LinuxException e) {
                 if (e.errno() != Errno.EBUSY) say.accept("cannot mount " + m + ": " + e.getMessage());
@@ -56,6 +67,10 @@ public final class RealRoot {
                 say.accept("cannot mount " + m + ": " + e.getMessage());
             }
         }
+    }
+
+    private static void mount(MountPlan.Mount m) throws LinuxException {
+        Kernel.mount(m.source(), m.target(), m.fsType(), m.flags(), m.data().isEmpty() ? null : m.data());
     }
 
     /** /etc/fstab's mounts, until none that the boot needs is missing (the emergency shell in between). */

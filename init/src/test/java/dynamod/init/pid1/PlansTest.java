@@ -52,6 +52,17 @@ class PlansTest {
     }
 
     @Test
+    void cgroup2AsksForFavordynmodsAndAKernelThatRefusesItGetsNsdelegateAlone() {
+        MountPlan.Mount cgroup2 = MountPlan.REAL_ROOT.stream().filter(m -> m.target().equals("/sys/fs/cgroup")).findFirst().orElseThrow();
+        assertEquals("nsdelegate,favordynmods", cgroup2.data());
+        MountPlan.Mount older = cgroup2.retryAfter(Errno.EINVAL).orElseThrow();
+        assertEquals(new MountPlan.Mount("cgroup2", "/sys/fs/cgroup", "cgroup2", cgroup2.flags(), "nsdelegate"), older);
+        assertEquals(Optional.empty(), older.retryAfter(Errno.EINVAL), "nsdelegate alone is the last try");
+        assertEquals(Optional.empty(), cgroup2.retryAfter(Errno.EPERM), "only EINVAL says the kernel does not know an option");
+        assertEquals(Optional.empty(), MountPlan.API.getFirst().retryAfter(Errno.EINVAL), "a mount without a fallback");
+    }
+
+    @Test
     void aMachineUnmountsItsDisksDeepestFirstThenRemountsRootAndPowersOff() {
         List<ShutdownPlan.Step> steps = ShutdownPlan.plan(Mode.BOOT, "poweroff", true, MountTable.parse(MOUNTINFO));
         assertEquals(List.of(new ShutdownPlan.Step.EndAllProcesses(), new ShutdownPlan.Step.SaveRandomSeed(),
