@@ -3,6 +3,7 @@ package dynamod.vmtest;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dynamod.journal.text.JsonParser;
@@ -11,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -430,6 +432,8 @@ class DynamodBootIT {
     }
 
     private static final String SPAWN_HELPER = "/usr/lib/dynamod/libexec/dynamod-exec";
+    /** All loops' 50 rounds in one command: 15 loops of 30-100 ms spawns under TCG, slower when the host is loaded. */
+    private static final Duration SPAWN_LOOPS_TIMEOUT = Duration.ofMinutes(5);
     private static final String SPAWN_GROUP = SERVICES_SLICE + "/spawn-bench.service", SPAWN_BIND = "/run/spawn-bench";
 
     /**
@@ -440,16 +444,6 @@ class DynamodBootIT {
     private static String spawn(String options) {
         return SPAWN_HELPER + " --report-fd 3 " + options + (options.isEmpty() ? "" : " ") + "-- /bin/true true 3>&1 >/dev/null"
                 + " | while read -r report; do case $report in 'pid '*) ;; *) echo \"spawn failed: $report\";; esac; done";
-    }
-
-    /** 50 runs of command (one spawn, and what it needs around it) in one shell command, each timed by busybox ts. */
-    private static SpawnSamples spawnLoop(GuestShell shell, String key, String command) throws Exception {
-        String out = output(shell, "for i in $(seq 50); do echo start; " + command + "; echo " + key + "; done | ts -i '%.S'"
-                + " | grep -e ' " + key + "$' -e 'spawn failed'");
-        assertTrue(out.lines().noneMatch(l -> l.contains("spawn failed")), () -> key + ": " + out);
-        List<Long> micros = out.lines().map(l -> Math.round(Double.parseDouble(l.split(" ")[0]) * 1e6)).sorted().toList();
-        assertEquals(50, micros.size(), out);
-        return SpawnSamples.of(micros);
     }
 
     /** plain, the join into a group that exists, and a new group each time (the loops that favordynmods may change). */
@@ -463,7 +457,7 @@ class DynamodBootIT {
         return loops;
     }
 
-    /** plain, each isolation option of the helper alone (bench's SpawnBench's set), all of them together, plain again. */
+    /** plain, each isolation option of the helper alone (bench's SpawnBench's set), all of them together. */
     private static Map<String, String> isolationLoops() {
         String bind = "--bind " + SPAWN_BIND + "/source " + SPAWN_BIND + "/target";
         Map<String, String> loops = new LinkedHashMap<>();
@@ -481,7 +475,6 @@ class DynamodBootIT {
         loops.put("cap-bound", spawn("--cap-bound 10")); // CAP_NET_BIND_SERVICE kept, every other one dropped
         loops.put("all", spawn("--unshare pid,mnt,net,uts,ipc,user,cgroup --hostname bench --private-tmp --protect-system strict "
                 + bind + " --no-new-privs --cap-bound 10"));
-        loops.put("plain-again", spawn("")); // how far plain drifted meanwhile: the noise of the differences above
         return loops;
     }
 
@@ -529,14 +522,33 @@ class DynamodBootIT {
         System.out.print("guest spawn latency (dynamod-exec /bin/true to its execve, 50 each):\n" + report);
     }
 
-    /** The loops (the first is the plain one the others are compared with), keys with the suffix; spawn.txt's lines. */
+    /**
+     * The loops, interleaved: 50 rounds in one shell command, each round running every loop's command once, so that a
+     * drift of the guest's speed (TCG under the host's load) weighs on every loop alike; each spawn timed by busybox ts
+     * (the time between the {@code start} line before it and the loop's key after it). The first loop is the plain one
+     * the others are compared with. Returns spawn.txt's lines, the keys with the suffix.
+     */
     private static String spawnLoops(GuestShell shell, Map<String, String> loops, String suffix) throws Exception {
+        StringBuilder round = new StringBuilder();
+        for (var loop : loops.entrySet()) round.append("echo start; ").append(loop.getValue()).append("; echo ").append(loop.getKey()).append("; ");
+        GuestShell.Result run = shell.run("for i in $(seq 50); do " + round + "done | ts -i '%.S' | grep -v ' start$'", SPAWN_LOOPS_TIMEOUT);
+        assertEquals(0, run.exitStatus(), run::text);
+        assertTrue(run.text().lines().noneMatch(l -> l.contains("spawn failed")), run::text);
+        Map<String, List<Long>> micros = new LinkedHashMap<>();
+        for (String key : loops.keySet()) micros.put(key, new ArrayList<>());
+        for (String line : run.text().strip().lines().toList()) {
+            String[] timeAndKey = line.split(" ", 2);
+            List<Long> samples = timeAndKey.length == 2 ? micros.get(timeAndKey[1]) : null;
+            assertNotNull(samples, () -> "not a spawn's time: " + line + "\n" + run.text());
+            samples.add(Math.round(Double.parseDouble(timeAndKey[0]) * 1e6));
+        }
         StringBuilder lines = new StringBuilder();
         SpawnSamples plain = null;
         String plainKey = null;
-        for (var loop : loops.entrySet()) {
+        for (var loop : micros.entrySet()) {
+            assertEquals(50, loop.getValue().size(), () -> loop.getKey() + ": " + run.text());
             String key = loop.getKey() + suffix;
-            SpawnSamples samples = spawnLoop(shell, key, loop.getValue());
+            SpawnSamples samples = SpawnSamples.of(loop.getValue().stream().sorted().toList());
             if (plain == null) {
                 plain = samples;
                 plainKey = key;
