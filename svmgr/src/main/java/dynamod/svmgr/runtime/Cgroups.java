@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -72,7 +73,7 @@ final class Cgroups {
     /** The limits each live group was last given. */
     private final Map<String, CgroupLimits> applied = new HashMap<>();
     /** The groups the watcher watches (a new watch reads the OOM count afresh: only for a group it does not know). */
-    private final Set<String> watching = new java.util.HashSet<>();
+    private final Set<String> watching = new HashSet<>();
     /** memory.events' oom_kill of each live group as last seen. */
     private final Map<String, Long> oomSeen = new HashMap<>();
     private final Watcher watcher;
@@ -369,11 +370,7 @@ final class Cgroups {
         } catch (LinuxException e) {
             throw new CgroupException(file + " = \"" + value + "\": " + Errno.describe(e.errno()) + " (" + e.errnoName() + ")", e.errno());
         } finally {
-            try {
-                Posix.close(fd);
-            } catch (LinuxException e) {
-                // nothing to lose
-            }
+            Posix.closeQuietly(fd);
         }
     }
 
@@ -431,17 +428,8 @@ final class Cgroups {
             }
         }
 
-        /** A watched group: its two files' fds. */
-        private static final class Group {
-            final String service;
-            final int memoryEvents, cgroupEvents;
-
-            Group(String service, int memoryEvents, int cgroupEvents) {
-                this.service = service;
-                this.memoryEvents = memoryEvents;
-                this.cgroupEvents = cgroupEvents;
-            }
-        }
+        /** A watched group: its two files' fds (memoryEvents -1 without the memory controller). */
+        private record Group(String service, int memoryEvents, int cgroupEvents) {}
 
         private void run() {
             Map<String, Group> groups = new HashMap<>();
@@ -451,7 +439,7 @@ final class Cgroups {
                     for (Change c; (c = changes.poll()) != null; ) {
                         Group old = groups.remove(c.service());
                         if (old != null) closeAll(old);
-                        if (c.dir() != null) open(c.service(), c.dir(), buffer).ifPresent(g -> groups.put(g.service, g));
+                        if (c.dir() != null) open(c.service(), c.dir(), buffer).ifPresent(g -> groups.put(g.service(), g));
                     }
                     List<Group> list = new ArrayList<>(groups.values());
                     int[] fds = new int[1 + 2 * list.size()];
@@ -459,8 +447,8 @@ final class Cgroups {
                     fds[0] = wake[0];
                     events[0] = Posix.POLLIN;
                     for (int i = 0; i < list.size(); i++) {
-                        fds[1 + 2 * i] = list.get(i).memoryEvents;
-                        fds[2 + 2 * i] = list.get(i).cgroupEvents;
+                        fds[1 + 2 * i] = list.get(i).memoryEvents();
+                        fds[2 + 2 * i] = list.get(i).cgroupEvents();
                         events[1 + 2 * i] = Posix.POLLPRI;
                         events[2 + 2 * i] = Posix.POLLPRI;
                     }
@@ -470,16 +458,16 @@ final class Cgroups {
                         Group g = list.get(i);
                         try {
                             if (revents[1 + 2 * i] != 0) memoryEvents(g, buffer);
-                            if (revents[2 + 2 * i] != 0 && !populated(read(g.cgroupEvents, buffer))) {
+                            if (revents[2 + 2 * i] != 0 && !populated(read(g.cgroupEvents(), buffer))) {
                                 // memory.events' own wakeup may come later than this one (the kernel spaces a file's
                                 // notifications 100 ms apart) or never (the group is removed first): asked now, before
                                 // the group can go. A kill is counted before the victim exits, so it is there.
-                                listener.memoryEvents(g.service);
-                                listener.emptied(g.service);
+                                listener.memoryEvents(g.service());
+                                listener.emptied(g.service());
                             }
                         } catch (LinuxException gone) {
                             // ENODEV: the group was removed under us; its unwatch is on its way
-                            groups.remove(g.service, g);
+                            groups.remove(g.service(), g);
                             closeAll(g);
                         }
                     }
@@ -503,16 +491,16 @@ final class Cgroups {
                 read(events, buffer);
                 return Optional.of(g);
             } catch (LinuxException e) {
-                for (int fd : new int[] {memory, events}) if (fd >= 0) Posix.closeQuietly(fd);
+                Posix.closeQuietly(memory, events);
                 Manager.say("cgroups: cannot watch " + dir + ": " + e.getMessage());
                 return Optional.empty();
             }
         }
 
         private void memoryEvents(Group g, byte[] buffer) throws LinuxException {
-            if (g.memoryEvents < 0) return;
-            read(g.memoryEvents, buffer); // re-arms the poll
-            listener.memoryEvents(g.service);
+            if (g.memoryEvents() < 0) return;
+            read(g.memoryEvents(), buffer); // re-arms the poll
+            listener.memoryEvents(g.service());
         }
 
         private static boolean populated(String cgroupEvents) {
@@ -525,9 +513,7 @@ final class Cgroups {
         }
 
         private static void closeAll(Group g) {
-            if (g.memoryEvents >= 0) Posix.closeQuietly(g.memoryEvents);
-            Posix.closeQuietly(g.cgroupEvents);
+            Posix.closeQuietly(g.memoryEvents(), g.cgroupEvents());
         }
-
     }
 }

@@ -551,10 +551,13 @@ public final class Manager {
         managerLog(kill.service(), 0, 3, "out of memory: the kernel's OOM killer killed " + kill.killed() + " of its cgroup (memory-max " + limit + ")");
     }
 
-    /** An emptied cgroup goes once its service has no process (a restart may have spawned into it meanwhile). */
+    /**
+     * An emptied cgroup goes once its service has no process (a restart may have spawned into it meanwhile). Its OOM
+     * kills were read just before: the watcher reports memory.events with every emptying, and a main process's exit
+     * reads them first.
+     */
     private void cgroupEmptied(String service) {
         if (state.runtimeOf(service).map(ServiceRuntime::hasProcess).orElse(false)) return;
-        checkOomKills(service);
         cgroups.removeIfEmpty(service);
     }
 
