@@ -289,18 +289,23 @@ static int parse_options(int argc, char **argv) {
     return argc;
 }
 
+/* One write(2) of text to a kernel file (cgroup.procs, uid_map, ...): its errno is the step's. */
+static void write_file(const char *step, const char *path, const char *text) {
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0) failf(step, errno, "%s: %s", path, strerror(errno));
+    ssize_t n = write(fd, text, strlen(text));
+    int err = errno;
+    close(fd);
+    if (n != (ssize_t) strlen(text)) failf(step, n < 0 ? err : EIO, "%s: %s", path, strerror(n < 0 ? err : EIO));
+}
+
 /* Into the service's cgroup first: whatever this process forks from here on (the clone into a pid namespace
    too) is born in it, and the limits already apply to the steps that follow. */
 static void join_cgroup(void) {
     char path[PATH_MAX];
     if (opt_cgroup[0] != '/') failf("cgroup", EINVAL, "not an absolute path: %s", opt_cgroup);
     if (snprintf(path, sizeof path, "%s/cgroup.procs", opt_cgroup) >= (int) sizeof path) failf("cgroup", ENAMETOOLONG, "%s", opt_cgroup);
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) failf("cgroup", errno, "%s: %s", path, strerror(errno));
-    ssize_t n = write(fd, "0", 1);
-    int err = errno;
-    close(fd);
-    if (n != 1) failf("cgroup", n < 0 ? err : EIO, "%s: %s", path, strerror(n < 0 ? err : EIO));
+    write_file("cgroup", path, "0");
 }
 
 static void reset_signals(void) {
@@ -456,15 +461,6 @@ static void open_bind_sources(void) {
         b->tree = (int) syscall(SYS_open_tree, AT_FDCWD, b->source, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
         if (b->tree < 0 && errno != ENOSYS) failf("bind-mount", errno, "%s: %s", b->source, strerror(errno));
     }
-}
-
-static void write_file(const char *step, const char *path, const char *text) {
-    int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd < 0) failf(step, errno, "%s: %s", path, strerror(errno));
-    ssize_t n = write(fd, text, strlen(text));
-    int err = errno;
-    close(fd);
-    if (n != (ssize_t) strlen(text)) failf(step, n < 0 ? err : EIO, "%s: %s", path, strerror(n < 0 ? err : EIO));
 }
 
 /* The parent's half of the user namespace: uid 0 inside is the service's user outside, gid 0 its group; setgroups
