@@ -63,7 +63,7 @@ public final class CgroupMemoryBench {
             System.err.println("cgroup-memory: cgroups need root");
             System.exit(2);
         }
-        Optional<Path> found = cgroup2Mount();
+        Optional<Path> found = CgroupPlan.cgroup2Mount(Files.readString(Path.of("/proc/self/mountinfo")));
         if (found.isEmpty()) {
             System.err.println("cgroup-memory: no cgroup2 mount");
             System.exit(2);
@@ -381,18 +381,6 @@ public final class CgroupMemoryBench {
         } catch (IllegalArgumentException unknown) {
             return "n/a";
         }
-    }
-
-    static Optional<Path> cgroup2Mount() throws IOException {
-        Optional<Path> any = Optional.empty();
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-            String[] halves = line.split(" - ", 2);
-            if (halves.length != 2 || !halves[1].startsWith("cgroup2 ")) continue;
-            Path at = Path.of(halves[0].split(" ")[4]);
-            if (at.equals(CgroupPlan.MOUNT)) return Optional.of(at);
-            if (any.isEmpty()) any = Optional.of(at);
-        }
-        return any;
     }
 
     /** The JVM back where it was, then every group under the base, deepest first; what fails is said, not thrown. */

@@ -53,6 +53,23 @@ record CgroupPlan(Path mount, String base) {
         return procCgroup.lines().filter(l -> l.startsWith("0::")).map(l -> l.substring(3)).findFirst();
     }
 
+    /**
+     * Where a cgroup2 hierarchy is mounted, from {@code /proc/self/mountinfo}'s text: {@link #MOUNT} if it is there, else
+     * the first one (a hybrid host's {@code /sys/fs/cgroup/unified}). For the host tests and benchmarks, which make
+     * groups of their own wherever the host has cgroup2; svmgr itself uses {@link #MOUNT} only.
+     */
+    static Optional<Path> cgroup2Mount(String mountinfo) {
+        Optional<Path> any = Optional.empty();
+        for (String line : mountinfo.split("\n")) {
+            String[] halves = line.split(" - ", 2);
+            if (halves.length != 2 || !halves[1].startsWith("cgroup2 ")) continue;
+            Path at = Path.of(halves[0].split(" ")[4]);
+            if (at.equals(MOUNT)) return Optional.of(at);
+            if (any.isEmpty()) any = Optional.of(at);
+        }
+        return any;
+    }
+
     /** A cgroup path ({@code /a/b}) as a directory under the mount. */
     Path dir(String cgroupPath) {
         return cgroupPath.equals("/") ? mount : mount.resolve(cgroupPath.substring(1));

@@ -112,4 +112,18 @@ class CgroupPlanTest {
                 "no limits: nothing to refuse");
         assertEquals(new Spawner.LimitsPlan(Optional.empty(), Optional.empty()), Spawner.limits(ALL, IsolationPolicy.REQUIRED, Optional.empty()));
     }
+
+    @Test
+    void theCgroup2MountIsSysFsCgroupWhereItIsThereElseTheFirstOne() {
+        String hybrid = """
+                22 28 0:20 / /sys rw,nosuid,nodev,noexec,relatime shared:7 - sysfs sysfs rw
+                25 22 0:23 / /sys/fs/cgroup ro,nosuid,nodev,noexec shared:9 - tmpfs tmpfs ro,mode=755
+                26 25 0:24 / /sys/fs/cgroup/unified rw,nosuid,nodev,noexec,relatime shared:10 - cgroup2 cgroup2 rw,nsdelegate
+                27 25 0:25 / /sys/fs/cgroup/memory rw,nosuid,nodev,noexec,relatime shared:11 - cgroup cgroup rw,memory
+                """;
+        assertEquals(Optional.of(Path.of("/sys/fs/cgroup/unified")), CgroupPlan.cgroup2Mount(hybrid));
+        String unified = hybrid + "40 22 0:30 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime - cgroup2 cgroup2 rw,nsdelegate,favordynmods\n";
+        assertEquals(Optional.of(CgroupPlan.MOUNT), CgroupPlan.cgroup2Mount(unified));
+        assertEquals(Optional.empty(), CgroupPlan.cgroup2Mount("27 25 0:25 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n"));
+    }
 }

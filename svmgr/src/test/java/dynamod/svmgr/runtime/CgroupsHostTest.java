@@ -40,7 +40,7 @@ class CgroupsHostTest {
     @BeforeEach
     void openInABaseOfItsOwn() throws Exception {
         assumeTrue(Posix.geteuid() == 0, "cgroups need root");
-        Optional<Path> found = cgroup2Mount();
+        Optional<Path> found = CgroupPlan.cgroup2Mount(Files.readString(Path.of("/proc/self/mountinfo")));
         assumeTrue(found.isPresent(), "no cgroup2 mount");
         mount = found.get();
         ownBefore = CgroupPlan.unifiedPath(Files.readString(Path.of("/proc/self/cgroup"))).orElseThrow();
@@ -67,14 +67,6 @@ class CgroupsHostTest {
         try (var all = Files.walk(dir)) {
             for (Path p : all.filter(Files::isDirectory).sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
         }
-    }
-
-    static Optional<Path> cgroup2Mount() throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
-            String[] halves = line.split(" - ", 2);
-            if (halves.length == 2 && halves[1].startsWith("cgroup2 ")) return Optional.of(Path.of(halves[0].split(" ")[4]));
-        }
-        return Optional.empty();
     }
 
     @Test
