@@ -1,5 +1,6 @@
 package dynamod.svmgr.runtime;
 
+import dynamod.conf.spec.CgroupLimits;
 import dynamod.conf.spec.EnvironmentFileException;
 import dynamod.conf.spec.EnvironmentFiles;
 import dynamod.conf.spec.Isolation;
@@ -97,12 +98,10 @@ final class Spawner {
             return new Failed("exec", 2, command.getFirst() + ": not found in PATH (" + env.getOrDefault("PATH", DEFAULT_PATH) + ")");
         }
         IsolationPlan plan = plan(spec.isolation(), privileged);
-        if (plan.refused().isPresent()) return plan.refused().get();
-        if (plan.warning().isPresent() && warnedUnisolated.add(spec.name())) warn.accept(spec.name(), plan.warning().get());
+        Optional<Failed> refused = plan.shortfall().refuseOrWarn(spec.name(), warnedUnisolated, warn)
+                .or(() -> limits(spec.cgroup(), spec.isolation().policy(), cgroups.unavailableReason()).refuseOrWarn(spec.name(), warnedUnlimited, warn));
+        if (refused.isPresent()) return refused.get();
         Isolation isolation = plan.isolation();
-        LimitsPlan limits = limits(spec.cgroup(), spec.isolation().policy(), cgroups.unavailableReason());
-        if (limits.refused().isPresent()) return limits.refused().get();
-        if (limits.warning().isPresent() && warnedUnlimited.add(spec.name())) warn.accept(spec.name(), limits.warning().get());
         Path cgroup = null;
         if (cgroups.available()) {
             try {
@@ -187,32 +186,45 @@ final class Spawner {
         return env;
     }
 
-    /** The isolation a spawn gets, or why it gets none: the decision alone, without a process. */
-    record IsolationPlan(Isolation isolation, Optional<Failed> refused, Optional<String> warning) {}
+    /**
+     * What a spawn does about something its configuration asks for and the manager cannot give, by the service's
+     * isolation policy: "required" refuses the spawn, "best-effort" runs it without, after a warning (once per service).
+     */
+    record Shortfall(Optional<Failed> refused, Optional<String> warning) {
+        static final Shortfall NONE = new Shortfall(Optional.empty(), Optional.empty());
+
+        /** {@code why} it cannot be had; refused at {@code step}, or a warning that it runs {@code without} (best-effort). */
+        static Shortfall of(IsolationPolicy policy, String step, int errno, String why, String refusedTail, String without) {
+            if (policy == IsolationPolicy.REQUIRED) {
+                return new Shortfall(Optional.of(new Failed(step, errno, why + "; isolation = \"best-effort\" would run it " + refusedTail)),
+                        Optional.empty());
+            }
+            return new Shortfall(Optional.empty(), Optional.of("runs " + without + " (best-effort): " + why));
+        }
+
+        /** The refusal, if it is one; else its warning, said once per service ({@code warned} remembers). */
+        Optional<Failed> refuseOrWarn(String service, Set<String> warned, BiConsumer<String, String> warn) {
+            if (warning.isPresent() && warned.add(service)) warn.accept(service, warning.get());
+            return refused;
+        }
+    }
+
+    /** The isolation a spawn gets, and what it lacks of what it asked for: the decision alone, without a process. */
+    record IsolationPlan(Isolation isolation, Shortfall shortfall) {}
 
     /** Without privileges: a required isolation refuses the spawn, a best-effort one shrinks to what needs none. */
     static IsolationPlan plan(Isolation isolation, boolean privileged) {
-        if (privileged || !isolation.needsPrivileges()) return new IsolationPlan(isolation, Optional.empty(), Optional.empty());
-        String why = "the manager lacks CAP_SYS_ADMIN (it does not run as root) to set up " + describe(isolation);
-        if (isolation.policy() == IsolationPolicy.REQUIRED) {
-            return new IsolationPlan(isolation, Optional.of(new Failed("isolation", 1,
-                    why + "; isolation = \"best-effort\" would run it without")), Optional.empty());
-        }
-        return new IsolationPlan(isolation.unprivileged(), Optional.empty(),
-                Optional.of("runs without its isolation (best-effort): " + why));
+        if (privileged || !isolation.needsPrivileges()) return new IsolationPlan(isolation, Shortfall.NONE);
+        Shortfall shortfall = Shortfall.of(isolation.policy(), "isolation", 1,
+                "the manager lacks CAP_SYS_ADMIN (it does not run as root) to set up " + describe(isolation), "without", "without its isolation");
+        return new IsolationPlan(shortfall.refused().isPresent() ? isolation : isolation.unprivileged(), shortfall);
     }
 
     /** Whether a service's [cgroup] limits can apply: refused or warned about where there are no cgroups. */
-    record LimitsPlan(Optional<Failed> refused, Optional<String> warning) {}
-
-    static LimitsPlan limits(dynamod.conf.spec.CgroupLimits limits, IsolationPolicy policy, Optional<String> unavailable) {
-        if (unavailable.isEmpty() || limits.equals(dynamod.conf.spec.CgroupLimits.NONE)) return new LimitsPlan(Optional.empty(), Optional.empty());
-        String why = "its [cgroup] limits cannot be applied: " + unavailable.get();
-        if (policy == IsolationPolicy.REQUIRED) {
-            return new LimitsPlan(Optional.of(new Failed("cgroup", 0, why + "; isolation = \"best-effort\" would run it without them")),
-                    Optional.empty());
-        }
-        return new LimitsPlan(Optional.empty(), Optional.of("runs without its [cgroup] limits (best-effort): " + why));
+    static Shortfall limits(CgroupLimits limits, IsolationPolicy policy, Optional<String> unavailable) {
+        if (unavailable.isEmpty() || limits.equals(CgroupLimits.NONE)) return Shortfall.NONE;
+        return Shortfall.of(policy, "cgroup", 0, "its [cgroup] limits cannot be applied: " + unavailable.get(), "without them",
+                "without its [cgroup] limits");
     }
 
     /** The helper's view of the isolation; it derives what is implied (mnt, uts) itself. */

@@ -101,16 +101,16 @@ class CgroupPlanTest {
     @Test
     void withoutCgroupsLimitsAreRefusedOrSkippedByTheIsolationPolicy() {
         Optional<String> none = Optional.of("no cgroup v2 hierarchy at /sys/fs/cgroup (cgroup v1 or none)");
-        Spawner.LimitsPlan required = Spawner.limits(ALL, IsolationPolicy.REQUIRED, none);
+        Spawner.Shortfall required = Spawner.limits(ALL, IsolationPolicy.REQUIRED, none);
         assertEquals("cgroup", required.refused().orElseThrow().step());
         assertEquals("its [cgroup] limits cannot be applied: no cgroup v2 hierarchy at /sys/fs/cgroup (cgroup v1 or none);"
                 + " isolation = \"best-effort\" would run it without them", required.refused().orElseThrow().message());
-        Spawner.LimitsPlan bestEffort = Spawner.limits(ALL, IsolationPolicy.BEST_EFFORT, none);
+        Spawner.Shortfall bestEffort = Spawner.limits(ALL, IsolationPolicy.BEST_EFFORT, none);
         assertTrue(bestEffort.refused().isEmpty());
         assertTrue(bestEffort.warning().orElseThrow().startsWith("runs without its [cgroup] limits (best-effort): "), bestEffort.warning().get());
-        assertEquals(new Spawner.LimitsPlan(Optional.empty(), Optional.empty()), Spawner.limits(CgroupLimits.NONE, IsolationPolicy.REQUIRED, none),
+        assertEquals(new Spawner.Shortfall(Optional.empty(), Optional.empty()), Spawner.limits(CgroupLimits.NONE, IsolationPolicy.REQUIRED, none),
                 "no limits: nothing to refuse");
-        assertEquals(new Spawner.LimitsPlan(Optional.empty(), Optional.empty()), Spawner.limits(ALL, IsolationPolicy.REQUIRED, Optional.empty()));
+        assertEquals(new Spawner.Shortfall(Optional.empty(), Optional.empty()), Spawner.limits(ALL, IsolationPolicy.REQUIRED, Optional.empty()));
     }
 
     @Test

@@ -117,7 +117,7 @@ class IsolationTest {
     @Test
     void withoutPrivilegesARequiredIsolationRefusesTheSpawn() {
         Spawner.IsolationPlan plan = Spawner.plan(ASKS, false);
-        Spawner.Failed refused = plan.refused().orElseThrow();
+        Spawner.Failed refused = plan.shortfall().refused().orElseThrow();
         assertEquals("isolation", refused.step());
         assertEquals("the manager lacks CAP_SYS_ADMIN (it does not run as root) to set up namespaces [pid], private-tmp, "
                 + "protect-system, capabilities; isolation = \"best-effort\" would run it without", refused.message());
@@ -128,13 +128,13 @@ class IsolationTest {
         Isolation bestEffort = new Isolation(ASKS.namespaces(), ASKS.bindMounts(), true, ProtectSystem.STRICT, Optional.empty(), true,
                 ASKS.capabilities(), IsolationPolicy.BEST_EFFORT);
         Spawner.IsolationPlan plan = Spawner.plan(bestEffort, false);
-        assertTrue(plan.refused().isEmpty());
+        assertTrue(plan.shortfall().refused().isEmpty());
         assertFalse(plan.isolation().needsPrivileges());
         assertTrue(plan.isolation().noNewPrivileges(), "no-new-privileges needs no root");
-        assertTrue(plan.warning().orElseThrow().startsWith("runs without its isolation (best-effort): "), plan.warning().get());
+        assertTrue(plan.shortfall().warning().orElseThrow().startsWith("runs without its isolation (best-effort): "), plan.shortfall().warning().get());
         assertEquals(ASKS, Spawner.plan(ASKS, true).isolation(), "with privileges: all of it");
-        assertTrue(Spawner.plan(ASKS, true).warning().isEmpty());
+        assertTrue(Spawner.plan(ASKS, true).shortfall().warning().isEmpty());
         Isolation onlyNoNewPrivileges = ASKS.unprivileged();
-        assertTrue(Spawner.plan(onlyNoNewPrivileges, false).refused().isEmpty(), "nothing to refuse");
+        assertTrue(Spawner.plan(onlyNoNewPrivileges, false).shortfall().refused().isEmpty(), "nothing to refuse");
     }
 }
