@@ -23,6 +23,7 @@ import dynamod.journal.event.NotifyEvent.Stopping;
 import dynamod.journal.event.NotifyEvent.Watchdog;
 import dynamod.journal.event.ServiceEvent;
 import dynamod.journal.event.ServiceEvent.ServiceExited;
+import dynamod.journal.event.ServiceEvent.ServiceOomKilled;
 import dynamod.journal.event.ServiceEvent.ServiceRestartRequested;
 import dynamod.journal.event.ServiceEvent.ServiceSignalled;
 import dynamod.journal.event.ServiceEvent.ServiceSpawnFailed;
@@ -146,7 +147,7 @@ public final class EventWords {
             case ServiceSpawnFailed e -> "could not start (" + e.step() + (e.errno() != 0 ? ", errno " + e.errno() : "") + "): " + e.message();
             case ServiceExited e -> "process " + e.pid() + " " + e.status() + (e.mainProcess() ? "" : " (not the main process)");
             case ServiceStopCommandStarted e -> "stop command started (pid " + e.pid() + ")";
-            case dynamod.journal.event.ServiceEvent.ServiceOomKilled e -> "out of memory: the kernel killed " + e.killed()
+            case ServiceOomKilled e -> "out of memory: the kernel killed " + e.killed()
                     + " of its cgroup (" + e.total() + " in all)";
             case ServiceSignalled e -> "signal " + e.signal() + " sent to " + (e.group() ? "the process group of " : "pid ") + e.pid();
 

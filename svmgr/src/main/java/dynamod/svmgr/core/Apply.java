@@ -18,6 +18,7 @@ import dynamod.journal.event.NotifyEvent.StatusText;
 import dynamod.journal.event.NotifyEvent.Stopping;
 import dynamod.journal.event.NotifyEvent.Watchdog;
 import dynamod.journal.event.ServiceEvent.ServiceExited;
+import dynamod.journal.event.ServiceEvent.ServiceOomKilled;
 import dynamod.journal.event.ServiceEvent.ServiceRestartRequested;
 import dynamod.journal.event.ServiceEvent.ServiceSignalled;
 import dynamod.journal.event.ServiceEvent.ServiceSpawnFailed;
@@ -107,7 +108,7 @@ public final class Apply {
                 return b.build();
             }, e);
             case ServiceStopCommandStarted e -> update(state, e.service(), r -> r.with().stopSignalledAt(now).build(), e);
-            case dynamod.journal.event.ServiceEvent.ServiceOomKilled e -> {} // the kill's exit is what changes the state
+            case ServiceOomKilled e -> {} // the kill's exit is what changes the state
 
             case ServiceReady e -> update(state, e.service(),
                     r -> r.with().readied(Optional.of(new ServiceRuntime.Ready(e.detector(), e.startMicros()))).build(), e);
